@@ -1,0 +1,26 @@
+import { createHash, randomBytes } from "node:crypto";
+
+/** "tt_" + 43 base64url characters (256 random bits). The prefix makes leaked tokens greppable. */
+const TOKEN_PREFIX = "tt_";
+const SHOWN_PREFIX_LENGTH = TOKEN_PREFIX.length + 6;
+
+export interface NewToken {
+  token: string;
+  prefix: string;
+  hash: string;
+}
+
+export function generateToken(): NewToken {
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  return { token, prefix: token.slice(0, SHOWN_PREFIX_LENGTH), hash: hashToken(token) };
+}
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Extracts the token from an `Authorization: Bearer …` header; null when absent or malformed. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1] ?? null;
+}

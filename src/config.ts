@@ -1,0 +1,67 @@
+import path from "node:path";
+import { IANAZone } from "luxon";
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** postgres://… — when absent the embedded PGlite database under dataDir is used. */
+  databaseUrl: string | null;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  graphqlMaxDepth: number;
+  graphqlMaxComplexity: number;
+  requestBodyLimitBytes: number;
+  shutdownGraceMs: number;
+  defaultTimezone: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads every setting from the environment and reports all bad values at once. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+  const logLevel = (env.LOG_LEVEL ?? "info") as Config["logLevel"];
+  if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(", ")} (got "${env.LOG_LEVEL}")`);
+
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+
+  const defaultTimezone = env.DEFAULT_TIMEZONE ?? "UTC";
+  if (!IANAZone.isValidZone(defaultTimezone)) problems.push(`DEFAULT_TIMEZONE must be an IANA time zone (got "${defaultTimezone}")`);
+
+  const config: Config = {
+    host: env.HOST || "127.0.0.1",
+    port: int("PORT", 4000, 0, 65535),
+    dataDir: path.resolve(env.DATA_DIR || "./data"),
+    databaseUrl,
+    logLevel,
+    graphqlMaxDepth: int("GRAPHQL_MAX_DEPTH", 10, 2, 100),
+    graphqlMaxComplexity: int("GRAPHQL_MAX_COMPLEXITY", 10_000, 10, 1_000_000),
+    requestBodyLimitBytes: int("REQUEST_BODY_LIMIT_BYTES", 1_048_576, 1_024, 104_857_600),
+    shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 30_000, 0, 3_600_000),
+    defaultTimezone,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,28 @@
+/**
+ * Domain errors. Every error a caller can act on carries a code from the documented set
+ * (docs/api.md); the GraphQL layer copies it to `extensions.code`. Anything else is an
+ * internal error: logged with its request id, never shown to the client.
+ */
+export type AppErrorCode =
+  | "UNAUTHENTICATED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "BAD_USER_INPUT"
+  | "CONFLICT";
+
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    /** The input field at fault, for BAD_USER_INPUT. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export const badInput = (field: string, message: string) => new AppError("BAD_USER_INPUT", message, field);
+
+/** Deliberately the same for "does not exist" and "belongs to someone else": never reveal existence. */
+export const notFound = (what: string) => new AppError("NOT_FOUND", `${what} not found`);

@@ -1,0 +1,68 @@
+import { Arg, Ctx, Info, Int, Mutation, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { DEFAULT_PAGE_SIZE } from "../../time-entries/service.js";
+import type { GraphQLContext } from "../context.js";
+import { requestsField } from "../selection.js";
+import { UUID } from "../scalars.js";
+import {
+  CreateTimeEntryInput,
+  TimeEntryConnection,
+  TimeEntryFilterInput,
+  TimeEntryType,
+  UpdateTimeEntryInput,
+} from "../types/time-entry.js";
+import type { TimeEntrySourceEnum } from "../types/time-entry.js";
+
+@Resolver(() => TimeEntryType)
+export class TimeEntryResolver {
+  @Query(() => TimeEntryConnection, {
+    description: "The caller's time entries, newest first.",
+    // A page costs its size: 100 aliases of `first: 500` must not pass as 100 cheap fields.
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * Math.max(1, Number(args.first ?? DEFAULT_PAGE_SIZE)),
+  })
+  async timeEntries(
+    @Ctx() ctx: GraphQLContext,
+    @Info() info: GraphQLResolveInfo,
+    @Arg("filter", () => TimeEntryFilterInput, { nullable: true }) filter: TimeEntryFilterInput | null,
+    @Arg("first", () => Int, { defaultValue: DEFAULT_PAGE_SIZE }) first: number,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+  ): Promise<TimeEntryConnection> {
+    const page = await ctx.services.timeEntries.list(ctx.user.id, filter ?? {}, first, after);
+    return {
+      edges: page.entries.map((entry, i) => ({ node: toType(entry), cursor: page.cursors[i]! })),
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+      totalCount: requestsField(info, "totalCount") ? await page.totalCount() : 0,
+    };
+  }
+
+  @Query(() => TimeEntryType)
+  async timeEntry(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<TimeEntryType> {
+    return toType(await ctx.services.timeEntries.get(ctx.user.id, id));
+  }
+
+  @Mutation(() => TimeEntryType)
+  async createTimeEntry(
+    @Ctx() ctx: GraphQLContext,
+    @Arg("input", () => CreateTimeEntryInput) input: CreateTimeEntryInput,
+  ): Promise<TimeEntryType> {
+    return toType(await ctx.services.timeEntries.create(ctx.user.id, input));
+  }
+
+  @Mutation(() => TimeEntryType)
+  async updateTimeEntry(
+    @Ctx() ctx: GraphQLContext,
+    @Arg("input", () => UpdateTimeEntryInput) input: UpdateTimeEntryInput,
+  ): Promise<TimeEntryType> {
+    return toType(await ctx.services.timeEntries.update(ctx.user.id, input.id, input));
+  }
+
+  @Mutation(() => Boolean, { description: "True when the entry was deleted." })
+  async deleteTimeEntry(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<boolean> {
+    await ctx.services.timeEntries.delete(ctx.user.id, id);
+    return true;
+  }
+}
+
+function toType(entry: { source: "manual" | "auto" } & Omit<TimeEntryType, "source">): TimeEntryType {
+  return { ...entry, source: entry.source as TimeEntrySourceEnum };
+}

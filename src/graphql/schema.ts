@@ -1,0 +1,18 @@
+import type { GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { MeResolver } from "./resolvers/me.js";
+import { ProjectResolver } from "./resolvers/projects.js";
+import { TimeEntryResolver } from "./resolvers/time-entries.js";
+import { DateTime } from "./scalars.js";
+
+export const resolvers = [MeResolver, ProjectResolver, TimeEntryResolver] as const;
+
+/** The executable schema; `schema.graphql` at the top level is its printed form (kept in step by a test). */
+export function buildAppSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    scalarsMap: [{ type: Date, scalar: DateTime }],
+    validate: false, // input is validated by the domain services, which name the field at fault
+    emitSchemaFile: false,
+  });
+}

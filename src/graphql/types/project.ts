@@ -1,0 +1,38 @@
+import { Field, InputType, ObjectType } from "type-graphql";
+import { DateTime, UUID } from "../scalars.js";
+
+@ObjectType("Project")
+export class ProjectType {
+  @Field(() => UUID)
+  id!: string;
+
+  @Field(() => String, { description: "Unique per user, ignoring case. Calendar events whose title contains it are matched to it." })
+  name!: string;
+
+  @Field(() => Boolean)
+  archived!: boolean;
+
+  @Field(() => DateTime)
+  createdAt!: Date;
+
+  @Field(() => DateTime)
+  updatedAt!: Date;
+}
+
+@InputType()
+export class CreateProjectInput {
+  @Field(() => String)
+  name!: string;
+}
+
+@InputType()
+export class UpdateProjectInput {
+  @Field(() => UUID)
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: "New name." })
+  name?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Archived projects are hidden by default and take no new entries." })
+  archived?: boolean | null;
+}

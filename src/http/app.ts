@@ -1,0 +1,100 @@
+import http from "node:http";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { GraphQLError } from "graphql";
+import { bearerToken } from "../auth/tokens.js";
+import type { Config } from "../config.js";
+import type { Database } from "../db/client.js";
+import type { GraphQLContext } from "../graphql/context.js";
+import { formatError } from "../graphql/errors.js";
+import { complexityLimitPlugin, depthLimitRule } from "../graphql/limits.js";
+import { buildAppSchema } from "../graphql/schema.js";
+import type { Logger } from "../logger.js";
+import type { Services } from "../services.js";
+import { servePlayground, wantsPlayground } from "./playground.js";
+import { currentRequestId, requestIdMiddleware } from "./request-id.js";
+
+export interface HttpServer {
+  server: http.Server;
+  /** Stops accepting connections and lets in-flight requests finish. */
+  stop(): Promise<void>;
+}
+
+export interface AppDeps {
+  config: Pick<Config, "graphqlMaxDepth" | "graphqlMaxComplexity" | "requestBodyLimitBytes">;
+  database: Database;
+  services: Services;
+  log: Logger;
+}
+
+export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
+  const { config, database, services, log } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  const server = http.createServer(app);
+  const schema = await buildAppSchema();
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    validationRules: [depthLimitRule(config.graphqlMaxDepth)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+      complexityLimitPlugin(schema, config.graphqlMaxComplexity),
+    ],
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, currentRequestId(), log),
+  });
+  await apollo.start();
+
+  app.use(requestIdMiddleware);
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await database.ping();
+      res.json({ status: "ready", database: database.kind });
+    } catch (error) {
+      log.warn({ err: error }, "readiness check failed");
+      res.status(503).json({ status: "unavailable", database: database.kind });
+    }
+  });
+  app.get("/playground", (_req, res) => res.redirect(302, "/graphql"));
+  app.use("/graphql", (req: Request, res: Response, next: NextFunction) =>
+    wantsPlayground(req) ? servePlayground(req, res) : next(),
+  );
+  app.use(
+    "/graphql",
+    express.json({ limit: config.requestBodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<GraphQLContext> => {
+        const requestId = currentRequestId() ?? "unknown";
+        const token = bearerToken(req.headers.authorization);
+        const user = token ? await services.users.authenticate(token) : null;
+        if (!user) {
+          throw new GraphQLError("Missing or invalid API token: send Authorization: Bearer <token>", {
+            extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+          });
+        }
+        return { user, services, requestId, log: log.child({ requestId, userId: user.id }) };
+      },
+    }),
+  );
+  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    // body-parser errors (too large, malformed JSON) arrive here, before GraphQL.
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) log.error({ err: error, requestId: currentRequestId() }, "unhandled HTTP error");
+    const code = status === 413 ? "BAD_REQUEST" : status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST";
+    const message = status === 413 ? "Request body too large" : status === 500 ? "Internal server error" : "Malformed request";
+    res.status(status).json({ errors: [{ message, extensions: { code, requestId: currentRequestId() } }] });
+  });
+
+  return {
+    server,
+    stop: () => apollo.stop(),
+  };
+}

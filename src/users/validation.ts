@@ -1,0 +1,27 @@
+import { IANAZone } from "luxon";
+import { badInput } from "../errors.js";
+
+export const NAME_MAX_LENGTH = 200;
+
+export function validateTimezone(field: string, timezone: string): string {
+  if (!IANAZone.isValidZone(timezone)) {
+    throw badInput(field, `"${timezone.slice(0, 64)}" is not an IANA time zone (for example Europe/Berlin)`);
+  }
+  return timezone;
+}
+
+export function validateEmail(field: string, email: string): string {
+  const normalized = email.trim().toLowerCase();
+  if (normalized.length > 320 || !/^[^\s@]+@[^\s@]+$/.test(normalized)) {
+    throw badInput(field, "must be an e-mail address");
+  }
+  return normalized;
+}
+
+/** Trims; refuses empty (when required) and over-long strings. */
+export function validateText(field: string, value: string, maxLength: number, required = true): string {
+  const trimmed = value.trim();
+  if (required && trimmed.length === 0) throw badInput(field, "must not be empty");
+  if (trimmed.length > maxLength) throw badInput(field, `must be at most ${maxLength} characters`);
+  return trimmed;
+}

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestApi, type TestApi } from "../helpers/api.js";
+
+describe("authentication", () => {
+  let api: TestApi;
+  let alice: { id: string; token: string };
+
+  beforeAll(async () => {
+    api = await startTestApi();
+    alice = await api.createUser("alice@example.com", "Europe/Berlin");
+  });
+  afterAll(() => api.close());
+
+  it("answers the caller with a valid bearer token", async () => {
+    const res = await api.graphql(alice.token, "{ me { id email timezone } }");
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.me).toEqual({ id: alice.id, email: "alice@example.com", timezone: "Europe/Berlin" });
+  });
+
+  it.each([
+    ["no header", null],
+    ["an unknown token", "tt_thisTokenDoesNotExistAnywhereInTheDatabase000"],
+    ["an empty bearer", ""],
+  ])("refuses %s with UNAUTHENTICATED and 401", async (_label, token) => {
+    const res = await api.graphql(token, "{ me { id } }");
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(res.data ?? null).toBeNull();
+  });
+
+  it("refuses mutations without a token and writes nothing", async () => {
+    const res = await api.graphql(null, 'mutation { createProject(input: {name: "Sneaky"}) { id } }');
+    expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(await api.services.projects.list(alice.id, true)).toEqual([]);
+  });
+
+  it("refuses a revoked token", async () => {
+    const { token, record } = await api.services.users.createToken(alice.id, "to revoke");
+    expect((await api.graphql(token, "{ me { id } }")).data?.me.id).toBe(alice.id);
+    await api.services.users.revokeToken(record.prefix, alice.id);
+    const res = await api.graphql(token, "{ me { id } }");
+    expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("stores only a hash of each token", async () => {
+    const { token } = await api.services.users.createToken(alice.id, "hash check");
+    const rows = await api.database.db.query.apiTokens.findMany();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(Object.values(row).map(String)).not.toContain(token);
+      expect(row.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it("records when a token was last used", async () => {
+    const { token, record } = await api.services.users.createToken(alice.id, "usage");
+    expect(record.lastUsedAt).toBeNull();
+    await api.graphql(token, "{ me { id } }");
+    const row = await api.database.db.query.apiTokens.findFirst({ where: (t, { eq }) => eq(t.id, record.id) });
+    expect(row?.lastUsedAt).toBeInstanceOf(Date);
+  });
+});

@@ -1,0 +1,60 @@
+import type { AddressInfo } from "node:net";
+import type { Database } from "../../src/db/client.js";
+import { createHttpServer, type AppDeps, type HttpServer } from "../../src/http/app.js";
+import { createLogger, type Logger } from "../../src/logger.js";
+import { createServices, type Services } from "../../src/services.js";
+import { openTestDatabase } from "./database.js";
+
+// `any` by default: response shapes differ per query and tests assert on them field by field.
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: string[]; extensions?: { code?: string; field?: string; [k: string]: unknown } }[];
+}
+
+export interface TestApi {
+  url: string;
+  database: Database;
+  services: Services;
+  /** Sends one GraphQL request over real HTTP. */
+  graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** Creates a user directly through the service layer and returns a fresh token. */
+  createUser(email: string, timezone?: string): Promise<{ id: string; token: string }>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(options: { log?: Logger; config?: Partial<AppDeps["config"]> } = {}): Promise<TestApi> {
+  const database = await openTestDatabase();
+  const services = createServices(database.db);
+  const log = options.log ?? createLogger("silent");
+  const http: HttpServer = await createHttpServer({
+    config: { graphqlMaxDepth: 10, graphqlMaxComplexity: 10_000, requestBodyLimitBytes: 1_048_576, ...options.config },
+    database,
+    services,
+    log,
+  });
+  await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+  return {
+    url,
+    database,
+    services,
+    async graphql(token, query, variables) {
+      const response = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, ...((await response.json()) as object) };
+    },
+    async createUser(email, timezone = "UTC") {
+      const user = await services.users.create({ email, timezone });
+      const { token } = await services.users.createToken(user.id, "test");
+      return { id: user.id, token };
+    },
+    async close() {
+      await http.stop();
+      await database.close();
+    },
+  };
+}
