@@ -1,0 +1,382 @@
+/**
+ * The sync plan: what to do to the timesheet so that it reflects the calendars.
+ *
+ * Like vdirsyncer's sync, this is a three-way comparison, per key (calendar, UID,
+ * RECURRENCE-ID), of
+ *
+ *   the calendar now     – the desired entry, if the occurrence exists (./desired.ts);
+ *   the last sync        – the link row's content hash: what the entry was made from;
+ *   the timesheet now    – what became of the entry: deleted by the user (tombstone),
+ *                          edited by the user, or already detached.
+ *
+ * The desired side must come from the COMPLETE mirror of each calendar: an
+ * occurrence missing from it counts as removed from the calendar.
+ *
+ * For each key a small truth table ({@link decideWithEvent}, {@link decideWithoutEvent})
+ * says what to do: create, update, delete, keep a conflicting entry (and detach its
+ * link), or nothing. Comparing hashes — not etags, not timestamps — is what makes
+ * syncing idempotent: applying a plan and planning again with the same calendars
+ * yields nothing to do.
+ *
+ * Three rules protect the user's timesheet:
+ *
+ *   - The user wins. An entry the user deleted leaves a tombstone link and is never
+ *     re-created; an entry the user edited is never overwritten or deleted — when its
+ *     event changes or vanishes the entry is kept and its link detached, for good.
+ *   - Time passing deletes nothing. A link whose occurrence starts outside the window
+ *     is left alone: the event did not vanish, we just stopped looking at it.
+ *   - A server glitch must never wipe a timesheet. Two guards withhold deletions
+ *     ({@link calendarEmptyGuard}, {@link massDeleteGuard}); creates and updates go on.
+ *     An explicitly confirmed FULL sync overrides both.
+ *
+ * Pure: no I/O, no clock. The caller applies the plan in one transaction.
+ */
+import type { DesiredEntry } from "./desired.js";
+
+export interface ExistingLink {
+  id: string;
+  calendarId: string;
+  uid: string;
+  recurrenceId: string | null;
+  href: string;
+  contentHash: string;
+  occurrenceStart: Date;
+  /** null: the user deleted the imported entry → the link is a tombstone, never re-create it. */
+  timeEntryId: string | null;
+  /** The user changed the entry after import. */
+  entryEditedAfterImport: boolean;
+  /** Already detached by an earlier conflict → left alone forever. */
+  detached: boolean;
+}
+
+export interface PlanInput {
+  /** Every occurrence in the window, from the COMPLETE mirror of each synced calendar. */
+  desired: DesiredEntry[];
+  /** Every link of the synced calendars (links of other calendars are ignored). */
+  existing: ExistingLink[];
+  /** Occurrences starting in [start, end) are in the window. */
+  window: { start: Date; end: Date };
+  /** The synced calendars and how many objects the server listed for each this run. */
+  calendars: { calendarId: string; listedObjectCount: number }[];
+  /** A FULL sync with explicit confirmation: the guards do not withhold anything. */
+  confirmMassDeletion: boolean;
+}
+
+export type GuardKind = "CALENDAR_EMPTY" | "MASS_DELETE";
+
+export interface SyncGuard {
+  /** CALENDAR_EMPTY when any calendar looked empty, else MASS_DELETE. */
+  kind: GuardKind;
+  /** For the user: what was withheld, why, and how to confirm. */
+  message: string;
+  /** Deletes not done this run. */
+  withheldDeletes: number;
+  /** Conflicts (edited entries whose event vanished) not detached this run. */
+  withheldConflicts: number;
+  /** The calendars that listed no objects (CALENDAR_EMPTY); empty for MASS_DELETE alone. */
+  emptyCalendarIds: string[];
+}
+
+export interface SyncPlan {
+  creates: DesiredEntry[];
+  /** Update the entry from `desired`, and the link's hash, href, etag and occurrence start. */
+  updates: { link: ExistingLink; desired: DesiredEntry }[];
+  /** Delete the entry and the link. */
+  deletes: ExistingLink[];
+  /** A user-edited entry whose event changed (desired) or vanished (null): keep the entry, detach the link. */
+  conflictsKept: { link: ExistingLink; desired: DesiredEntry | null }[];
+  /**
+   * Desired occurrences that need no write: same hash, or a link we deliberately do
+   * not follow any more (tombstone, detached). Together with creates, updates,
+   * conflicts with an event and duplicates, this accounts for every desired entry.
+   */
+  unchanged: number;
+  /** Occurrences whose key another object already claims (broken servers); not imported. */
+  duplicates: DesiredEntry[];
+  /** Set when deletions were withheld; the run should finish PARTIAL with its message. */
+  guard: SyncGuard | null;
+}
+
+/**
+ * MASS_DELETE applies only when at least this many entries would go. Below it a
+ * calendar's last few events can be removed normally; a total wipe of a small
+ * calendar is still caught by CALENDAR_EMPTY, and an unedited entry deleted by
+ * mistake costs little — its link goes too, so it is re-created once the server
+ * lists the event again (edited entries are never deleted, only detached).
+ */
+export const MASS_DELETE_MIN_VANISHED = 5;
+
+/**
+ * Plans one sync of the given calendars. Throws only on a caller bug (a desired
+ * entry of a calendar that is not being synced). Outputs are sorted by key, so the
+ * plan does not depend on the order of its input.
+ */
+export function planSync(input: PlanInput): SyncPlan {
+  const synced = new Set(input.calendars.map((c) => c.calendarId));
+  for (const entry of input.desired) {
+    if (!synced.has(entry.calendarId)) {
+      throw new Error(`planSync: desired entry ${entry.uid} belongs to calendar ${entry.calendarId}, which is not being synced`);
+    }
+  }
+  // Links of calendars not synced this run (e.g. deselected) are not ours to judge.
+  const links = input.existing.filter((link) => synced.has(link.calendarId));
+  const linksByKey = groupBy(links, keyOf);
+  const { winners, duplicates } = pickOneDesiredPerKey(input.desired, linksByKey);
+
+  const plan: SyncPlan = { creates: [], updates: [], deletes: [], conflictsKept: [], unchanged: 0, duplicates, guard: null };
+  const vanished: Vanished[] = [];
+
+  for (const key of [...new Set([...winners.keys(), ...linksByKey.keys()])].sort(compareStrings)) {
+    // The unique constraint makes this at most one link. Should a store ever hold
+    // several, the first by id is the link and the surplus is judged as vanished.
+    const keyLinks = (linksByKey.get(key) ?? []).sort((a, b) => compareStrings(a.id, b.id));
+    const desired = winners.get(key);
+    if (desired === undefined) {
+      vanished.push(...judgeVanished(keyLinks, input.window));
+      continue;
+    }
+    const [link, ...surplus] = keyLinks;
+    switch (decideWithEvent(desired, link)) {
+      case "CREATE":
+        plan.creates.push(desired);
+        break;
+      case "UPDATE":
+        plan.updates.push({ link: requireLink(link), desired });
+        break;
+      case "KEEP_CONFLICT":
+        plan.conflictsKept.push({ link: requireLink(link), desired });
+        break;
+      case "NOTHING":
+        plan.unchanged++;
+        break;
+    }
+    vanished.push(...judgeVanished(surplus, input.window));
+  }
+
+  // Deletes and vanished-event conflicts wait for the guards; the rest is final.
+  const withheld = input.confirmMassDeletion ? null : applyGuards(vanished, links, input.calendars, input.window);
+  for (const { link, decision } of vanished) {
+    if (withheld?.links.has(link)) continue;
+    if (decision === "DELETE") plan.deletes.push(link);
+    else plan.conflictsKept.push({ link, desired: null });
+  }
+  plan.guard = withheld?.guard ?? null;
+  return plan;
+}
+
+// ---------------------------------------------------------------------------
+// The truth table
+
+type WithEvent = "CREATE" | "UPDATE" | "KEEP_CONFLICT" | "NOTHING";
+type WithoutEvent = "DELETE" | "KEEP_CONFLICT" | "NOTHING";
+
+/** The occurrence is in the calendar (and in the window). */
+function decideWithEvent(desired: DesiredEntry, link: ExistingLink | undefined): WithEvent {
+  // New occurrence: import it.
+  if (link === undefined) return "CREATE";
+  // Imported and unchanged since: nothing to do, whatever became of the entry.
+  if (link.contentHash === desired.contentHash) return "NOTHING";
+  // Changed, but the user deleted the entry: that deletion stands. The tombstone
+  // keeps its old hash, so it stays a tombstone (counted as unchanged).
+  if (link.timeEntryId === null) return "NOTHING";
+  // Changed, but the entry was detached by an earlier conflict: it is the user's now.
+  if (link.detached) return "NOTHING";
+  // Changed, and the user edited the entry: keep their version, detach the link.
+  if (link.entryEditedAfterImport) return "KEEP_CONFLICT";
+  // Changed, entry untouched by the user: follow the event.
+  return "UPDATE";
+}
+
+/** The occurrence is no longer in the calendar's window — or it merely left the window. */
+function decideWithoutEvent(link: ExistingLink, window: PlanInput["window"]): WithoutEvent {
+  // It starts outside the window: the event did not vanish, we stopped looking. Keep.
+  if (!inWindow(link.occurrenceStart, window)) return "NOTHING";
+  // The user deleted the entry: the tombstone stays as it is (no entry to delete;
+  // kept so that a re-appearing event is not re-imported).
+  if (link.timeEntryId === null) return "NOTHING";
+  // Detached by an earlier conflict: the entry is the user's; it does not follow the event.
+  if (link.detached) return "NOTHING";
+  // The user edited the entry: keep it, detach the link.
+  if (link.entryEditedAfterImport) return "KEEP_CONFLICT";
+  // Untouched by the user: the event is gone, so is the entry (and its link).
+  return "DELETE";
+}
+
+function judgeVanished(links: readonly ExistingLink[], window: PlanInput["window"]): Vanished[] {
+  return links.flatMap((link) => {
+    const decision = decideWithoutEvent(link, window);
+    return decision === "NOTHING" ? [] : [{ link, decision }];
+  });
+}
+
+/** UPDATE and KEEP_CONFLICT are only ever decided for an existing link. */
+function requireLink(link: ExistingLink | undefined): ExistingLink {
+  if (link === undefined) throw new Error("planSync: a decision about a link was made without a link");
+  return link;
+}
+
+function inWindow(instant: Date, window: PlanInput["window"]): boolean {
+  const t = instant.getTime();
+  return t >= window.start.getTime() && t < window.end.getTime();
+}
+
+// ---------------------------------------------------------------------------
+// Duplicates
+
+/**
+ * Two objects of one calendar claiming the same UID + RECURRENCE-ID happen on broken
+ * servers. One occurrence per key is imported: the one from the object the existing
+ * link points to (so the entry does not flip between objects), else the one from the
+ * smallest href, then earliest start, then smallest hash — independent of input order.
+ */
+function pickOneDesiredPerKey(
+  desired: readonly DesiredEntry[],
+  linksByKey: ReadonlyMap<string, ExistingLink[]>,
+): { winners: Map<string, DesiredEntry>; duplicates: DesiredEntry[] } {
+  const winners = new Map<string, DesiredEntry>();
+  const duplicates: DesiredEntry[] = [];
+  for (const [key, candidates] of groupBy(desired, keyOf)) {
+    const linkedHrefs = new Set((linksByKey.get(key) ?? []).map((link) => link.href));
+    const [winner, ...losers] = candidates.sort(
+      (a, b) =>
+        Number(!linkedHrefs.has(a.href)) - Number(!linkedHrefs.has(b.href)) ||
+        compareStrings(a.href, b.href) ||
+        a.start.getTime() - b.start.getTime() ||
+        compareStrings(a.contentHash, b.contentHash),
+    );
+    if (winner !== undefined) winners.set(key, winner);
+    duplicates.push(...losers);
+  }
+  duplicates.sort((a, b) => compareStrings(keyOf(a), keyOf(b)) || compareStrings(a.href, b.href));
+  return { winners, duplicates };
+}
+
+// ---------------------------------------------------------------------------
+// Guards
+
+/** A link whose event vanished, and what would happen to it. */
+interface Vanished {
+  link: ExistingLink;
+  decision: "DELETE" | "KEEP_CONFLICT";
+}
+
+/**
+ * Runs the guards in order and returns what they withhold, or null. Withheld are the
+ * consequences of vanishing: deletes, and conflicts that would detach an edited
+ * entry — a glitch must not permanently cut the user's edited entries loose either.
+ */
+function applyGuards(
+  vanished: readonly Vanished[],
+  links: readonly ExistingLink[],
+  calendars: PlanInput["calendars"],
+  window: PlanInput["window"],
+): { links: Set<ExistingLink>; guard: SyncGuard } | null {
+  const emptyCalendarIds = calendarEmptyGuard(vanished, calendars);
+  const stillVanished = vanished.filter((v) => !emptyCalendarIds.has(v.link.calendarId));
+  const massDelete = massDeleteGuard(
+    stillVanished,
+    links.filter((link) => !emptyCalendarIds.has(link.calendarId)),
+    window,
+  );
+
+  const withheld = vanished.filter((v) => emptyCalendarIds.has(v.link.calendarId) || massDelete !== null);
+  if (withheld.length === 0) return null;
+
+  const withheldDeletes = withheld.filter((v) => v.decision === "DELETE").length;
+  const withheldConflicts = withheld.length - withheldDeletes;
+  const messages: string[] = [];
+  if (emptyCalendarIds.size > 0) {
+    messages.push(
+      `${plural(emptyCalendarIds.size, "calendar")} listed no objects at all although entries were imported from ` +
+        `${emptyCalendarIds.size === 1 ? "it" : "them"} (${[...emptyCalendarIds].join(", ")}): it looks empty, ` +
+        `which is more likely a server glitch than a real deletion.`,
+    );
+  }
+  if (massDelete !== null) {
+    messages.push(
+      `This sync would remove ${massDelete.vanished} of ${massDelete.population} imported entries in the window, ` +
+        `more than half.`,
+    );
+  }
+  messages.push(
+    `Nothing was deleted (${plural(withheldDeletes, "deletion")} and ${plural(withheldConflicts, "conflict")} withheld). ` +
+      `If the events really are gone, run a FULL sync and confirm the deletion.`,
+  );
+  return {
+    links: new Set(withheld.map((v) => v.link)),
+    guard: {
+      kind: emptyCalendarIds.size > 0 ? "CALENDAR_EMPTY" : "MASS_DELETE",
+      message: messages.join(" "),
+      withheldDeletes,
+      withheldConflicts,
+      emptyCalendarIds: [...emptyCalendarIds].sort(compareStrings),
+    },
+  };
+}
+
+/**
+ * CALENDAR_EMPTY — "storage suddenly empty". A calendar that listed zero objects this
+ * run while entries imported from it would vanish: all of that calendar's vanishing
+ * is withheld. (A calendar that lists zero objects and has nothing to lose triggers
+ * nothing: a guard fires only when it withholds something, so a calendar the user
+ * really emptied does not finish every run PARTIAL forever.)
+ */
+function calendarEmptyGuard(vanished: readonly Vanished[], calendars: PlanInput["calendars"]): Set<string> {
+  const listedNothing = new Set(calendars.filter((c) => c.listedObjectCount === 0).map((c) => c.calendarId));
+  return new Set(vanished.map((v) => v.link.calendarId).filter((id) => listedNothing.has(id)));
+}
+
+/**
+ * MASS_DELETE — the sync would remove more than half of the integration's imported
+ * entries, and at least MASS_DELETE_MIN_VANISHED of them: all vanishing is withheld.
+ *
+ * "Imported entries" are the ones this run is responsible for: links with an entry,
+ * not detached, whose occurrence starts in the window (calendars already withheld as
+ * empty excluded). Counting entries outside the window would let the guard fade as
+ * history accumulates — after a year, losing every entry of the current window would
+ * be a small fraction of all entries ever imported.
+ *
+ * Creates proceed while deletes are withheld, and the next run counts them among the
+ * imported entries. So when a calendar's events were all replaced (a server migration
+ * that rewrote every UID), the first run imports the new ones and withholds, and the
+ * next run may find the old ones below half and delete them. A glitch that only
+ * hides events creates nothing and stays withheld run after run.
+ */
+function massDeleteGuard(
+  vanished: readonly Vanished[],
+  links: readonly ExistingLink[],
+  window: PlanInput["window"],
+): { vanished: number; population: number } | null {
+  const population = links.filter(
+    (link) => link.timeEntryId !== null && !link.detached && inWindow(link.occurrenceStart, window),
+  ).length;
+  const triggered = vanished.length >= MASS_DELETE_MIN_VANISHED && vanished.length * 2 > population;
+  return triggered ? { vanished: vanished.length, population } : null;
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+/** (calendar, UID, RECURRENCE-ID) as one unambiguous string. */
+function keyOf(item: { calendarId: string; uid: string; recurrenceId: string | null }): string {
+  return JSON.stringify([item.calendarId, item.uid, item.recurrenceId ?? null]);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group === undefined) groups.set(k, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
