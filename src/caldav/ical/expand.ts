@@ -1,0 +1,295 @@
+import type ICAL from "ical.js";
+import { allDayEntries, parseAllDayStart, type AllDaySettings } from "./all-day.js";
+import { readVEvent, type NominalDuration, type TimeValue, type VEventData } from "./event-data.js";
+import { contentOf, declinedBy, normalizeIdentities, type EventContent } from "./filters.js";
+import { parseCalendarObject } from "./parse.js";
+import { exclusionTest, expandSeries, recurrenceKey, type SeriesRequest } from "./recurrence.js";
+import { ianaNameOf, ianaZone, isIanaName, resolveTimeZone, UTC_ZONE, vtimezoneZone, type Zone } from "./time-zones.js";
+import type { ExpandOptions, ExpandResult, SkipReason } from "./types.js";
+import { addDays, daysBetween, MS_PER_DAY, wallToNaiveMs, withTime, type WallTime } from "./wall-time.js";
+
+const DEFAULT_MAX_ITERATIONS = 10_000;
+
+/** How long an instance lasts: DTEND gives an exact duration, DURATION a nominal one (RFC 5545 §3.8.5.3). */
+type Length = { exactMs: number } | { nominal: NominalDuration } | null;
+
+/** TZID → zone for one calendar object, in the order of the rules: IANA, own VTIMEZONE, Windows/display name. */
+class ObjectZones {
+  private readonly byTzid = new Map<string, Zone>();
+
+  constructor(
+    private readonly vtimezones: ReadonlyMap<string, ICAL.Component>,
+    readonly defaultZone: Zone,
+    private readonly warn: (message: string) => void,
+  ) {}
+
+  zoneOf(value: TimeValue, uid: string): Zone {
+    if (value.utc) return UTC_ZONE;
+    if (value.tzid === null) return this.defaultZone; // floating: the integration's zone
+    const known = this.byTzid.get(value.tzid);
+    if (known) return known;
+    const zone = this.resolve(value.tzid, uid);
+    this.byTzid.set(value.tzid, zone);
+    return zone;
+  }
+
+  private resolve(tzid: string, uid: string): Zone {
+    const iana = ianaNameOf(tzid);
+    if (iana) return ianaZone(iana);
+    const vtimezone = this.vtimezones.get(tzid);
+    const own = vtimezone ? vtimezoneZone(tzid, vtimezone) : null;
+    if (own) return own;
+    const resolved = resolveTimeZone(tzid);
+    if (resolved) return ianaZone(resolved);
+    this.warn(`Unknown time zone "${tzid}" in event ${uid}: used ${this.defaultZone.name}`);
+    return this.defaultZone;
+  }
+}
+
+class Expansion {
+  readonly result: ExpandResult = { occurrences: [], skipped: [], warnings: [] };
+  readonly windowStart: number;
+  readonly windowEnd: number;
+  readonly zones: ObjectZones;
+  private readonly identities: ReadonlySet<string>;
+  private readonly allDay: AllDaySettings;
+
+  constructor(
+    readonly options: ExpandOptions,
+    vtimezones: ReadonlyMap<string, ICAL.Component>,
+  ) {
+    this.windowStart = options.windowStart.getTime();
+    this.windowEnd = options.windowEnd.getTime();
+    const defaultZone = ianaZone(options.defaultZone);
+    this.zones = new ObjectZones(vtimezones, defaultZone, (m) => this.warn(m));
+    this.identities = normalizeIdentities(options.attendeeIdentities);
+    const { hour, minute } = parseAllDayStart(options.allDayStart);
+    this.allDay = { zone: defaultZone, startHour: hour, startMinute: minute, hours: options.allDayHours };
+  }
+
+  warn(message: string): void {
+    if (!this.result.warnings.includes(message)) this.result.warnings.push(message);
+  }
+
+  zoneFor(uid: string): (value: TimeValue) => Zone {
+    return (value) => this.zones.zoneOf(value, uid);
+  }
+
+  private notWorkReason(content: EventContent): SkipReason | null {
+    if (content.cancelled) return "CANCELLED";
+    if (declinedBy(content, this.identities)) return "DECLINED";
+    return null;
+  }
+
+  private add(uid: string, recurrenceId: string | null, content: EventContent, start: number, end: number, allDay: boolean, reason: SkipReason | null): void {
+    if (reason) {
+      this.result.skipped.push({ uid, recurrenceId, reason });
+      return;
+    }
+    this.result.occurrences.push({
+      uid,
+      recurrenceId,
+      start: new Date(start),
+      end: new Date(end),
+      allDay,
+      summary: content.summary ?? "",
+      description: content.description || null,
+      categories: content.categories ?? [],
+      transparent: content.transparent ?? false,
+    });
+  }
+
+  emitTimed(uid: string, recurrenceId: string | null, content: EventContent, start: number, end: number | null): void {
+    if (start < this.windowStart || start >= this.windowEnd) return;
+    let reason = this.notWorkReason(content);
+    if (!reason && (end === null || end <= start)) reason = "INVALID_TIME";
+    if (!reason && content.transparent && this.options.skipFreeEvents) reason = "FREE";
+    this.add(uid, recurrenceId, content, start, end ?? start, false, reason);
+  }
+
+  emitAllDay(uid: string, instanceId: string | null, content: EventContent, firstDay: WallTime, dayCount: number): void {
+    const invalid = dayCount <= 0;
+    const entries = allDayEntries(firstDay, Math.max(1, dayCount), instanceId, this.allDay, this.windowStart, this.windowEnd);
+    for (const entry of entries) {
+      let reason = this.notWorkReason(content);
+      if (!reason && invalid) reason = "INVALID_TIME";
+      if (!reason && !this.options.importAllDay) reason = "ALL_DAY";
+      if (!reason && content.transparent && this.options.skipFreeEvents) reason = "FREE";
+      this.add(uid, entry.recurrenceId, content, entry.start, entry.end, true, reason);
+    }
+  }
+}
+
+function lengthOf(event: VEventData, startMs: number, zoneOf: (value: TimeValue) => Zone, startZone: Zone): Length {
+  // Zimbra writes DTEND and DURATION together; DTEND wins.
+  if (event.end) {
+    const endWall = event.end.isDate ? withTime(event.end.wall, 0, 0, 0) : event.end.wall;
+    const endZone = event.end.isDate ? startZone : zoneOf(event.end);
+    return { exactMs: endZone.toInstant(endWall) - startMs };
+  }
+  if (event.duration) return { nominal: event.duration };
+  return null;
+}
+
+function endOf(length: Length, startMs: number, startWall: WallTime, zone: Zone): number | null {
+  if (!length) return null;
+  if ("exactMs" in length) return startMs + length.exactMs;
+  const { days, seconds } = length.nominal;
+  const dayEnd = days === 0 ? startMs : zone.toInstant(addDays(startWall, days));
+  return dayEnd + seconds * 1000;
+}
+
+/** Days an all-day event covers; DTEND is exclusive, neither DTEND nor DURATION means one day (RFC 5545 §3.6.1). */
+function dayCountOf(event: VEventData, firstDay: WallTime): number | null {
+  if (event.end) {
+    const partialDay = !event.end.isDate && (event.end.wall.hour > 0 || event.end.wall.minute > 0 || event.end.wall.second > 0);
+    return daysBetween(firstDay, event.end.wall) + (partialDay ? 1 : 0);
+  }
+  if (event.duration) return event.duration.days + Math.ceil(Math.max(0, event.duration.seconds) / 86_400);
+  return null;
+}
+
+function expandMaster(expansion: Expansion, master: VEventData & { start: TimeValue }, overrides: VEventData[]): void {
+  const { uid, start } = master;
+  const zoneOf = expansion.zoneFor(uid);
+  const allDay = start.isDate;
+  const isSeries = master.rrules.length > 0 || master.rdates.length > 0;
+  const zone = allDay ? expansion.zones.defaultZone : zoneOf(start);
+  const masterDayCount = allDay ? (dayCountOf(master, start.wall) ?? 1) : 0;
+  const masterStartMs = allDay ? Number.NaN : zone.toInstant(start.wall);
+  const masterLength = allDay ? null : lengthOf(master, masterStartMs, zoneOf, zone);
+
+  const overridesByKey = new Map<string, VEventData>();
+  const unrelated: VEventData[] = [];
+  const masterKey = recurrenceKey(start, allDay, zoneOf);
+  for (const override of overrides) {
+    if (!override.recurrenceId) continue;
+    const key = recurrenceKey(override.recurrenceId, allDay, zoneOf);
+    if (!isSeries && key !== masterKey) {
+      unrelated.push(override);
+      continue;
+    }
+    if (override.rangeThisAndFuture) expansion.warn(`RANGE=THISANDFUTURE in event ${uid} applied to one instance only`);
+    const existing = overridesByKey.get(key);
+    if (!existing || override.sequence >= existing.sequence) overridesByKey.set(key, override);
+  }
+
+  const windowStartWall = zone.toWall(expansion.windowStart);
+  const request: SeriesRequest = {
+    master,
+    start,
+    zone,
+    zoneOf,
+    lowerNaive: allDay
+      ? wallToNaiveMs(withTime(windowStartWall, 0, 0, 0)) - (masterDayCount + 1) * MS_PER_DAY
+      : wallToNaiveMs(windowStartWall) - MS_PER_DAY,
+    upperNaive: wallToNaiveMs(zone.toWall(expansion.windowEnd)) + MS_PER_DAY,
+    maxIterations: expansion.options.maxOccurrencesPerSeries ?? DEFAULT_MAX_ITERATIONS,
+    warn: (m) => expansion.warn(m),
+  };
+  const masterContent = contentOf(master);
+  for (const instance of expandSeries(request)) {
+    if (overridesByKey.has(instance.key)) continue;
+    const recurrenceId = isSeries ? instance.key : null;
+    if (allDay) {
+      expansion.emitAllDay(uid, recurrenceId, masterContent, instance.wall, masterDayCount);
+      continue;
+    }
+    const { periodEnd } = instance;
+    const end =
+      periodEnd === null
+        ? endOf(masterLength, instance.startMs, instance.wall, zone)
+        : "wall" in periodEnd
+          ? zoneOf(periodEnd).toInstant(periodEnd.wall)
+          : endOf({ nominal: periodEnd }, instance.startMs, instance.wall, zone);
+    expansion.emitTimed(uid, recurrenceId, masterContent, instance.startMs, end);
+  }
+
+  // Overrides are placed by their own start, so one moved into or out of the window needs no special case.
+  const isExcluded = exclusionTest(request);
+  for (const [key, override] of overridesByKey) {
+    const originalWall = override.recurrenceId?.wall ?? start.wall;
+    if (isExcluded(key, originalWall)) continue;
+    const fallback = { dayCount: masterDayCount, length: masterLength };
+    emitInstance(expansion, override, isSeries ? key : null, contentOf(override, master), fallback);
+  }
+  for (const override of unrelated) emitOrphan(expansion, override);
+}
+
+/** Emits one VEVENT instance at its own DTSTART; length falls back to the master's when it has none. */
+function emitInstance(
+  expansion: Expansion,
+  event: VEventData,
+  recurrenceId: string | null,
+  content: EventContent,
+  fallback: { dayCount: number; length: Length },
+): void {
+  const zoneOf = expansion.zoneFor(event.uid);
+  const start = event.start ?? event.recurrenceId; // an override without DTSTART keeps its original start
+  if (!start) return;
+  if (start.isDate) {
+    expansion.emitAllDay(event.uid, recurrenceId, content, start.wall, dayCountOf(event, start.wall) ?? (fallback.dayCount || 1));
+    return;
+  }
+  const zone = zoneOf(start);
+  const startMs = zone.toInstant(start.wall);
+  const length = event.end || event.duration ? lengthOf(event, startMs, zoneOf, zone) : fallback.length;
+  expansion.emitTimed(event.uid, recurrenceId, content, startMs, endOf(length, startMs, start.wall, zone));
+}
+
+/** An override without its master (e.g. an invitation to one instance): a single occurrence keyed by its RECURRENCE-ID. */
+function emitOrphan(expansion: Expansion, override: VEventData): void {
+  if (!override.recurrenceId) return;
+  const start = override.start ?? override.recurrenceId;
+  const key = recurrenceKey(override.recurrenceId, start.isDate, expansion.zoneFor(override.uid));
+  emitInstance(expansion, override, key, contentOf(override), { dayCount: 1, length: null });
+}
+
+function vtimezonesOf(calendars: ICAL.Component[]): Map<string, ICAL.Component> {
+  const byTzid = new Map<string, ICAL.Component>();
+  for (const calendar of calendars) {
+    for (const vtimezone of calendar.getAllSubcomponents("vtimezone")) {
+      const tzid: unknown = vtimezone.getFirstPropertyValue("tzid");
+      if (typeof tzid === "string" && !byTzid.has(tzid)) byTzid.set(tzid, vtimezone);
+    }
+  }
+  return byTzid;
+}
+
+/**
+ * Expands one CalDAV calendar object resource into the occurrences whose start lies in the window, and the ones
+ * in the window that are not work (with the reason). Pure: no I/O, independent of the process time zone.
+ */
+export function expandCalendarObject(ics: string | Uint8Array, options: ExpandOptions): ExpandResult {
+  if (!isIanaName(options.defaultZone)) throw new RangeError(`Invalid defaultZone "${options.defaultZone}"`);
+  const calendars = parseCalendarObject(ics);
+  const expansion = new Expansion(options, vtimezonesOf(calendars));
+
+  const byUid = new Map<string, { masters: VEventData[]; overrides: VEventData[] }>();
+  for (const calendar of calendars) {
+    for (const vevent of calendar.getAllSubcomponents("vevent")) {
+      const event = readVEvent(vevent);
+      if (event.uidDerived) expansion.warn(`Event without UID: derived ${event.uid}`);
+      let group = byUid.get(event.uid);
+      if (!group) byUid.set(event.uid, (group = { masters: [], overrides: [] }));
+      (event.recurrenceId ? group.overrides : group.masters).push(event);
+    }
+  }
+
+  for (const [uid, { masters, overrides }] of byUid) {
+    if (masters.length > 1) expansion.warn(`Event ${uid} has ${masters.length} masters: used the first`);
+    const master = masters[0];
+    if (master && !master.start) expansion.warn(`Event ${uid} has no valid DTSTART: ignored`);
+    if (master?.start) expandMaster(expansion, { ...master, start: master.start }, overrides);
+    else for (const override of overrides) emitOrphan(expansion, override);
+  }
+
+  const { occurrences, skipped } = expansion.result;
+  occurrences.sort((a, b) => a.start.getTime() - b.start.getTime() || compareKeys(a, b));
+  skipped.sort(compareKeys);
+  return expansion.result;
+}
+
+function compareKeys(a: { uid: string; recurrenceId: string | null }, b: { uid: string; recurrenceId: string | null }): number {
+  return a.uid.localeCompare(b.uid) || (a.recurrenceId ?? "").localeCompare(b.recurrenceId ?? "");
+}

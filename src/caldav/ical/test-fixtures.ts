@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { ExpandOptions } from "./types.js";
+
+const FIXTURES = new URL("../../../test/fixtures/ics/", import.meta.url);
+
+/** A fixture from test/fixtures/ics without its leading "#" provenance comments. */
+export function fixture(name: string): string {
+  const text = readFileSync(fileURLToPath(new URL(name, FIXTURES)), "utf8");
+  return text
+    .split("\n")
+    .filter((line) => !line.startsWith("#"))
+    .join("\n");
+}
+
+export function options(overrides: Partial<ExpandOptions> = {}): ExpandOptions {
+  return {
+    windowStart: new Date("2025-03-01T00:00:00Z"),
+    windowEnd: new Date("2025-05-01T00:00:00Z"),
+    defaultZone: "Europe/Berlin",
+    importAllDay: false,
+    allDayStart: "09:00",
+    allDayHours: 8,
+    skipFreeEvents: false,
+    attendeeIdentities: ["alice@example.com", "alice"],
+    ...overrides,
+  };
+}

@@ -1,0 +1,46 @@
+export interface ExpandOptions {
+  /** Occurrences whose start lies in [windowStart, windowEnd) are returned (and only those are reported as skipped). */
+  windowStart: Date;
+  windowEnd: Date;
+  /** IANA zone of the integration: used for floating times, unresolvable TZIDs and all-day entries. */
+  defaultZone: string;
+  importAllDay: boolean;
+  /** "HH:MM" in defaultZone. */
+  allDayStart: string;
+  allDayHours: number;
+  skipFreeEvents: boolean;
+  /** Username / e-mail addresses of the integration's user (compared case-insensitively). */
+  attendeeIdentities: string[];
+  /** RRULE iterations per series before giving up with a warning. */
+  maxOccurrencesPerSeries?: number;
+}
+
+export interface Occurrence {
+  uid: string;
+  /**
+   * null for a non-recurring timed event. Otherwise the original start: "2025-03-24T08:00:00Z" for timed series,
+   * "2025-03-24" for all-day series; an imported all-day entry adds "/<day>" for the 2nd, 3rd… day of its instance.
+   */
+  recurrenceId: string | null;
+  start: Date;
+  end: Date;
+  allDay: boolean;
+  summary: string;
+  description: string | null;
+  categories: string[];
+  transparent: boolean;
+}
+
+export type SkipReason = "ALL_DAY" | "CANCELLED" | "DECLINED" | "FREE" | "INVALID_TIME";
+
+export interface SkippedOccurrence {
+  uid: string;
+  recurrenceId: string | null;
+  reason: SkipReason;
+}
+
+export interface ExpandResult {
+  occurrences: Occurrence[];
+  skipped: SkippedOccurrence[];
+  warnings: string[];
+}
