@@ -8,6 +8,11 @@ export interface Config {
   /** postgres://… — when absent the embedded PGlite database under dataDir is used. */
   databaseUrl: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Base64 AES-256 key for credentials at rest; null → key file in dataDir (embedded setups). */
+  credentialsKey: string | null;
+  /** Allow CalDAV servers on loopback and private networks (docs/security.md). */
+  caldavAllowPrivateNetworks: boolean;
+  caldavTimeoutMs: number;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   requestBodyLimitBytes: number;
@@ -38,6 +43,15 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return value;
   };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.toLowerCase();
+    if (raw === undefined || raw === "") return fallback;
+    if (["1", "true", "yes", "on"].includes(raw)) return true;
+    if (["0", "false", "no", "off"].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return fallback;
+  };
+
   const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
   const logLevel = (env.LOG_LEVEL ?? "info") as Config["logLevel"];
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(", ")} (got "${env.LOG_LEVEL}")`);
@@ -45,6 +59,11 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push("DATABASE_URL must start with postgres:// or postgresql://");
+  }
+
+  const credentialsKey = env.CREDENTIALS_KEY || null;
+  if (credentialsKey && Buffer.from(credentialsKey, "base64").length !== 32) {
+    problems.push("CREDENTIALS_KEY must be 32 random bytes in base64 (openssl rand -base64 32)");
   }
 
   const defaultTimezone = env.DEFAULT_TIMEZONE ?? "UTC";
@@ -56,6 +75,9 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || "./data"),
     databaseUrl,
     logLevel,
+    credentialsKey,
+    caldavAllowPrivateNetworks: bool("CALDAV_ALLOW_PRIVATE_NETWORKS", true),
+    caldavTimeoutMs: int("CALDAV_TIMEOUT_MS", 30_000, 1_000, 600_000),
     graphqlMaxDepth: int("GRAPHQL_MAX_DEPTH", 10, 2, 100),
     graphqlMaxComplexity: int("GRAPHQL_MAX_COMPLEXITY", 10_000, 10, 1_000_000),
     requestBodyLimitBytes: int("REQUEST_BODY_LIMIT_BYTES", 1_048_576, 1_024, 104_857_600),

@@ -8,7 +8,9 @@ export type AppErrorCode =
   | "FORBIDDEN"
   | "NOT_FOUND"
   | "BAD_USER_INPUT"
-  | "CONFLICT";
+  | "CONFLICT"
+  /** A CalDAV server could not be used; `errorCode` in the extensions says why. */
+  | "CONNECTION_FAILED";
 
 export class AppError extends Error {
   constructor(
@@ -16,6 +18,8 @@ export class AppError extends Error {
     message: string,
     /** The input field at fault, for BAD_USER_INPUT. */
     readonly field?: string,
+    /** More machine-readable facts for `extensions` (e.g. CONNECTION_FAILED's errorCode). */
+    readonly details?: Record<string, string | number>,
   ) {
     super(message);
     this.name = "AppError";

@@ -6,7 +6,7 @@ import { openDatabase } from "./db/client.js";
 import { DataDirLockedError } from "./db/data-dir-lock.js";
 import { createHttpServer } from "./http/app.js";
 import { createLogger } from "./logger.js";
-import { createServices } from "./services.js";
+import { createServices, serviceDepsFromConfig } from "./services.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     config.databaseUrl ? { kind: "postgres", url: config.databaseUrl } : { kind: "pglite", dataDir: config.dataDir },
   );
   running.push({ stop: () => database.close() });
-  const services = createServices(database.db);
+  const services = createServices(database.db, serviceDepsFromConfig(config, log));
   await createFirstUserIfEmpty(
     services,
     { dataDir: config.dataDir, timezone: config.defaultTimezone, print: (text) => process.stdout.write(`${text}\n`) },

@@ -1,4 +1,9 @@
 import type { Db } from "./db/client.js";
+import type { Config } from "./config.js";
+import { createCalDAVAccess, type CalDAVAccess } from "./integrations/caldav-access.js";
+import { loadCredentialCipher, type CredentialCipher } from "./integrations/credentials.js";
+import { IntegrationService } from "./integrations/service.js";
+import type { Logger } from "./logger.js";
 import { ProjectService } from "./projects/service.js";
 import { TimeEntryService } from "./time-entries/service.js";
 import { UserService } from "./users/service.js";
@@ -8,13 +13,30 @@ export interface Services {
   users: UserService;
   projects: ProjectService;
   timeEntries: TimeEntryService;
+  integrations: IntegrationService;
 }
 
-export function createServices(db: Db): Services {
+export interface ServiceDeps {
+  cipher: CredentialCipher;
+  caldav: CalDAVAccess;
+  log: Logger;
+}
+
+export function createServices(db: Db, deps: ServiceDeps): Services {
   const projects = new ProjectService(db);
   return {
     users: new UserService(db),
     projects,
     timeEntries: new TimeEntryService(db, projects),
+    integrations: new IntegrationService(db, projects, deps.cipher, deps.caldav, deps.log),
+  };
+}
+
+/** The dependencies as the server and the CLI configure them. */
+export function serviceDepsFromConfig(config: Config, log: Logger): ServiceDeps {
+  return {
+    cipher: loadCredentialCipher({ key: config.credentialsKey, dataDir: config.dataDir }),
+    caldav: createCalDAVAccess(config),
+    log,
   };
 }

@@ -6,7 +6,8 @@ import { openDatabase, type Database } from "../db/client.js";
 import { DataDirLockedError } from "../db/data-dir-lock.js";
 import { AppError } from "../errors.js";
 import { buildAppSchema } from "../graphql/schema.js";
-import { createServices } from "../services.js";
+import { createLogger } from "../logger.js";
+import { createServices, serviceDepsFromConfig, type ServiceDeps } from "../services.js";
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -22,13 +23,14 @@ const USAGE = `Usage: npm run cli -- <command>
 Uses the same settings as the server (DATABASE_URL, DATA_DIR, …). With the embedded
 database, stop the server first: only one process may open it.`;
 
-async function withDatabase<T>(run: (database: Database) => Promise<T>): Promise<T> {
+async function withDatabase<T>(run: (database: Database, deps: ServiceDeps) => Promise<T>): Promise<T> {
   const config = loadConfig();
+  const deps = serviceDepsFromConfig(config, createLogger(config.logLevel === "info" ? "warn" : config.logLevel));
   const database = await openDatabase(
     config.databaseUrl ? { kind: "postgres", url: config.databaseUrl, maxConnections: 2 } : { kind: "pglite", dataDir: config.dataDir },
   );
   try {
-    return await run(database);
+    return await run(database, deps);
   } finally {
     await database.close();
   }
@@ -54,16 +56,16 @@ async function main(argv: string[]): Promise<void> {
 
   switch (values.help ? "" : action) {
     case "user create":
-      await withDatabase(async ({ db }) => {
-        const services = createServices(db);
+      await withDatabase(async ({ db }, deps) => {
+        const services = createServices(db, deps);
         const user = await services.users.create({ email: requireEmail(), name: values.name, timezone: values.timezone });
         const { token } = await services.users.createToken(user.id, "created by cli");
         print(`Created user ${user.email} (${user.id}).\nAPI token (shown once): ${token}`);
       });
       return;
     case "token create":
-      await withDatabase(async ({ db }) => {
-        const services = createServices(db);
+      await withDatabase(async ({ db }, deps) => {
+        const services = createServices(db, deps);
         const user = await services.users.findByEmail(requireEmail());
         if (!user) throw new UsageError(`No user with e-mail ${values.email}`);
         const { token } = await services.users.createToken(user.id, values.name ?? "created by cli");
@@ -73,8 +75,8 @@ async function main(argv: string[]): Promise<void> {
     case "token revoke": {
       const prefix = rest[0];
       if (!prefix) throw new UsageError("give the token's prefix (tt_XXXXXX) or the whole token");
-      await withDatabase(async ({ db }) => {
-        const record = await createServices(db).users.revokeToken(prefix);
+      await withDatabase(async ({ db }, deps) => {
+        const record = await createServices(db, deps).users.revokeToken(prefix);
         print(`Revoked token ${record.prefix}… ("${record.name}").`);
       });
       return;

@@ -69,6 +69,7 @@ export const projects = pgTable(
 
 export const timeEntrySource = pgEnum("time_entry_source", ["manual", "auto"]);
 
+
 export const timeEntries = pgTable(
   "time_entries",
   {
@@ -93,3 +94,67 @@ export const timeEntries = pgTable(
     index("time_entries_user_project").on(t.userId, t.projectId),
   ],
 );
+
+export const syncStatus = pgEnum("sync_status", ["RUNNING", "SUCCESS", "PARTIAL", "ERROR"]);
+
+/** A user's connection to one CalDAV account; it may sync several of the account's calendars. */
+export const integrations = pgTable(
+  "integrations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    /** For discovery (RFC 6764): a host, base URL, well-known or principal URL. */
+    serverUrl: text(),
+    /** A calendar collection URL, used directly. At least one of the two is set. */
+    calendarUrl: text(),
+    username: text().notNull(),
+    /** AES-256-GCM, see src/integrations/credentials.ts; never leaves the server. */
+    passwordCiphertext: text().notNull(),
+    verifySsl: boolean().notNull().default(true),
+    defaultProjectId: uuid(),
+    lookbackDays: integer().notNull().default(90),
+    lookaheadDays: integer().notNull().default(0),
+    /** IANA zone for floating times and all-day entries. */
+    timezone: text().notNull(),
+    importAllDay: boolean().notNull().default(false),
+    autoSyncIntervalMinutes: integer(),
+    lastSyncAt: timestamp({ withTimezone: true }),
+    lastSyncStatus: syncStatus(),
+    lastError: text(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    foreignKey({ columns: [t.defaultProjectId, t.userId], foreignColumns: [projects.id, projects.userId] }),
+    index().on(t.userId),
+  ],
+);
+
+/** The calendars of an integration's account that we know of, and which of them are synced. */
+export const integrationCalendars = pgTable(
+  "integration_calendars",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    integrationId: uuid()
+      .notNull()
+      .references(() => integrations.id, { onDelete: "cascade" }),
+    url: text().notNull(),
+    displayName: text(),
+    description: text(),
+    color: text(),
+    supportsEvents: boolean().notNull().default(true),
+    selected: boolean().notNull().default(false),
+    /** Overrides the integration's default project for this calendar's events. */
+    defaultProjectId: uuid().references(() => projects.id, { onDelete: "set null" }),
+    /** Sync state (RFC 6578 sync-token, CalendarServer getctag) of the last successful sync. */
+    ctag: text(),
+    syncToken: text(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [unique("integration_calendars_url").on(t.integrationId, t.url)],
+);
+

@@ -13,6 +13,7 @@ const PASS_THROUGH = new Set([
   "NOT_FOUND",
   "BAD_USER_INPUT",
   "CONFLICT",
+  "CONNECTION_FAILED",
   "QUERY_TOO_COMPLEX",
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
@@ -33,7 +34,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, re
       message: original.message,
       path: formatted.path,
       locations: formatted.locations,
-      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}) },
+      extensions: { code: original.code, ...(original.field ? { field: original.field } : {}), ...original.details },
     };
   }
   const code = formatted.extensions?.code;

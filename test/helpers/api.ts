@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Database } from "../../src/db/client.js";
 import { createHttpServer, type AppDeps, type HttpServer } from "../../src/http/app.js";
+import { createCalDAVAccess } from "../../src/integrations/caldav-access.js";
+import { CredentialCipher } from "../../src/integrations/credentials.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { createServices, type Services } from "../../src/services.js";
 import { openTestDatabase } from "./database.js";
@@ -25,8 +28,13 @@ export interface TestApi {
 
 export async function startTestApi(options: { log?: Logger; config?: Partial<AppDeps["config"]> } = {}): Promise<TestApi> {
   const database = await openTestDatabase();
-  const services = createServices(database.db);
   const log = options.log ?? createLogger("silent");
+  const services = createServices(database.db, {
+    cipher: new CredentialCipher(randomBytes(32)),
+    // Test servers run on loopback; timeouts short so a broken server fails a test quickly.
+    caldav: createCalDAVAccess({ caldavAllowPrivateNetworks: true, caldavTimeoutMs: 10_000 }),
+    log,
+  });
   const http: HttpServer = await createHttpServer({
     config: { graphqlMaxDepth: 10, graphqlMaxComplexity: 10_000, requestBodyLimitBytes: 1_048_576, ...options.config },
     database,

@@ -1,0 +1,219 @@
+import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { DateTime, UUID } from "../scalars.js";
+
+export enum ConnectionErrorCode {
+  AUTH_FAILED = "AUTH_FAILED",
+  FORBIDDEN = "FORBIDDEN",
+  NOT_FOUND = "NOT_FOUND",
+  NOT_CALDAV = "NOT_CALDAV",
+  NO_CALENDARS = "NO_CALENDARS",
+  TLS_ERROR = "TLS_ERROR",
+  TIMEOUT = "TIMEOUT",
+  UNREACHABLE = "UNREACHABLE",
+  SERVER_ERROR = "SERVER_ERROR",
+  INVALID_RESPONSE = "INVALID_RESPONSE",
+  BLOCKED_ADDRESS = "BLOCKED_ADDRESS",
+  RESPONSE_TOO_LARGE = "RESPONSE_TOO_LARGE",
+  INVALID_SYNC_TOKEN = "INVALID_SYNC_TOKEN",
+}
+registerEnumType(ConnectionErrorCode, {
+  name: "ConnectionErrorCode",
+  description: "Why a CalDAV server could not be used. docs/servers.md has what to do for each.",
+});
+
+export enum SyncStatus {
+  RUNNING = "RUNNING",
+  SUCCESS = "SUCCESS",
+  PARTIAL = "PARTIAL",
+  ERROR = "ERROR",
+}
+registerEnumType(SyncStatus, { name: "SyncStatus" });
+
+@ObjectType("IntegrationCalendar", { description: "A calendar of the integration's account, and whether it is synced." })
+export class IntegrationCalendarType {
+  @Field(() => UUID)
+  id!: string;
+
+  @Field(() => String)
+  url!: string;
+
+  @Field(() => String, { nullable: true })
+  displayName!: string | null;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => String, { nullable: true })
+  color!: string | null;
+
+  @Field(() => Boolean, { description: "The calendar can hold events (VEVENT)." })
+  supportsEvents!: boolean;
+
+  @Field(() => Boolean, { description: "Synced by syncNow and on schedule." })
+  selected!: boolean;
+
+  @Field(() => UUID, { nullable: true, description: "Overrides the integration's default project for this calendar's events." })
+  defaultProjectId!: string | null;
+}
+
+@ObjectType("CalDAVIntegration")
+export class CalDAVIntegrationType {
+  @Field(() => UUID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "Where discovery starts." })
+  serverUrl!: string | null;
+
+  @Field(() => String, { nullable: true, description: "A calendar used directly, without discovery." })
+  calendarUrl!: string | null;
+
+  @Field(() => String)
+  username!: string;
+
+  @Field(() => Boolean, { description: "TLS certificates are verified. Off only for a self-signed server you trust." })
+  verifySsl!: boolean;
+
+  @Field(() => UUID, { nullable: true })
+  defaultProjectId!: string | null;
+
+  @Field(() => Int)
+  lookbackDays!: number;
+
+  @Field(() => Int)
+  lookaheadDays!: number;
+
+  @Field(() => String, { description: "IANA zone for floating times and all-day entries." })
+  timezone!: string;
+
+  @Field(() => Boolean)
+  importAllDay!: boolean;
+
+  @Field(() => Int, { nullable: true, description: "Minutes between automatic syncs; null: manual only." })
+  autoSyncIntervalMinutes!: number | null;
+
+  @Field(() => DateTime, { nullable: true })
+  lastSyncAt!: Date | null;
+
+  @Field(() => SyncStatus, { nullable: true })
+  lastSyncStatus!: SyncStatus | null;
+
+  @Field(() => String, { nullable: true })
+  lastError!: string | null;
+
+  @Field(() => DateTime)
+  createdAt!: Date;
+
+  @Field(() => DateTime)
+  updatedAt!: Date;
+}
+
+@ObjectType("DiscoveredCalendar")
+export class DiscoveredCalendarType {
+  @Field(() => String)
+  url!: string;
+
+  @Field(() => String, { nullable: true })
+  displayName!: string | null;
+
+  @Field(() => String, { nullable: true })
+  description!: string | null;
+
+  @Field(() => String, { nullable: true })
+  color!: string | null;
+
+  @Field(() => Boolean)
+  supportsEvents!: boolean;
+}
+
+@ObjectType()
+export class ConnectionTestResult {
+  @Field(() => Boolean)
+  success!: boolean;
+
+  @Field(() => String, { description: "What happened, and on failure what to do." })
+  message!: string;
+
+  @Field(() => ConnectionErrorCode, { nullable: true })
+  errorCode!: ConnectionErrorCode | null;
+
+  @Field(() => [DiscoveredCalendarType])
+  calendars!: DiscoveredCalendarType[];
+}
+
+@InputType()
+export class CalendarSelectionInput {
+  @Field(() => String)
+  url!: string;
+
+  @Field(() => Boolean)
+  selected!: boolean;
+
+  @Field(() => UUID, { nullable: true, description: "Omit to keep; null to use the integration's default project." })
+  defaultProjectId?: string | null;
+}
+
+@InputType({ description: "Without id: create. With id: update; omitted fields (and an omitted password) keep their value." })
+export class ConfigureCalDAVIntegrationInput {
+  @Field(() => UUID, { nullable: true })
+  id?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Default "CalDAV".' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A host, base URL, /.well-known/caldav or principal URL (discovery)." })
+  serverUrl?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A calendar collection URL, used directly." })
+  calendarUrl?: string | null;
+
+  @Field(() => String, { nullable: true })
+  username?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Write-only: stored encrypted, never returned." })
+  password?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Default true." })
+  verifySsl?: boolean | null;
+
+  @Field(() => UUID, { nullable: true })
+  defaultProjectId?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "1–3650, default 90." })
+  lookbackDays?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "0–365, default 0." })
+  lookaheadDays?: number | null;
+
+  @Field(() => String, { nullable: true, description: "IANA zone; default the user's." })
+  timezone?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Default false." })
+  importAllDay?: boolean | null;
+
+  @Field(() => Int, { nullable: true, description: "5–10080 minutes; null: manual sync only." })
+  autoSyncIntervalMinutes?: number | null;
+
+  @Field(() => [CalendarSelectionInput], { nullable: true })
+  calendars?: CalendarSelectionInput[] | null;
+}
+
+@InputType({ description: "Either integrationId (stored settings) or serverUrl + username + password (a setup form)." })
+export class DiscoverCalendarsInput {
+  @Field(() => UUID, { nullable: true })
+  integrationId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  serverUrl?: string | null;
+
+  @Field(() => String, { nullable: true })
+  username?: string | null;
+
+  @Field(() => String, { nullable: true })
+  password?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Default true." })
+  verifySsl?: boolean | null;
+}
