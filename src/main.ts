@@ -36,6 +36,16 @@ async function main(): Promise<void> {
   );
   running.push({ stop: () => database.close() });
   const services = createServices(database.db, serviceDepsFromConfig(config, log));
+  // The embedded database belongs to this process alone: any RUNNING run left in it is dead.
+  const interrupted = await services.syncRuns.failStaleRuns(new Date(), database.kind === "pglite" ? 0 : undefined);
+  if (interrupted > 0) log.warn({ interrupted }, "marked sync runs interrupted by an earlier stop as failed");
+  running.push({
+    // Let syncs finish within the grace period; a run cut off later is failed by the next start.
+    stop: async () => {
+      const grace = new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([Promise.allSettled(services.sync.running()), grace]);
+    },
+  });
   await createFirstUserIfEmpty(
     services,
     { dataDir: config.dataDir, timezone: config.defaultTimezone, print: (text) => process.stdout.write(`${text}\n`) },

@@ -5,6 +5,9 @@ import { loadCredentialCipher, type CredentialCipher } from "./integrations/cred
 import { IntegrationService } from "./integrations/service.js";
 import type { Logger } from "./logger.js";
 import { ProjectService } from "./projects/service.js";
+import { SyncEngine } from "./sync/engine.js";
+import { SyncRunStore } from "./sync/runs.js";
+import { SyncService } from "./sync/service.js";
 import { TimeEntryService } from "./time-entries/service.js";
 import { UserService } from "./users/service.js";
 
@@ -14,6 +17,8 @@ export interface Services {
   projects: ProjectService;
   timeEntries: TimeEntryService;
   integrations: IntegrationService;
+  sync: SyncService;
+  syncRuns: SyncRunStore;
 }
 
 export interface ServiceDeps {
@@ -24,11 +29,16 @@ export interface ServiceDeps {
 
 export function createServices(db: Db, deps: ServiceDeps): Services {
   const projects = new ProjectService(db);
+  const integrations = new IntegrationService(db, projects, deps.cipher, deps.caldav, deps.log);
+  const syncRuns = new SyncRunStore(db);
+  const engine = new SyncEngine(db, deps.caldav, integrations, syncRuns, deps.log);
   return {
     users: new UserService(db),
     projects,
     timeEntries: new TimeEntryService(db, projects),
-    integrations: new IntegrationService(db, projects, deps.cipher, deps.caldav, deps.log),
+    integrations,
+    sync: new SyncService(integrations, syncRuns, engine),
+    syncRuns,
   };
 }
 

@@ -8,6 +8,7 @@ import {
   foreignKey,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   text,
@@ -68,7 +69,7 @@ export const projects = pgTable(
 );
 
 export const timeEntrySource = pgEnum("time_entry_source", ["manual", "auto"]);
-
+export const projectMatch = pgEnum("project_match", ["TITLE", "CATEGORY", "DEFAULT", "NONE"]);
 
 export const timeEntries = pgTable(
   "time_entries",
@@ -83,6 +84,10 @@ export const timeEntries = pgTable(
     durationSeconds: integer().notNull(),
     notes: text().notNull().default(""),
     source: timeEntrySource().notNull().default("manual"),
+    /** How an imported entry got its project. */
+    matchedBy: projectMatch(),
+    /** The user changed an imported entry: syncs never overwrite or delete it again. */
+    editedAfterImport: boolean().notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -120,6 +125,11 @@ export const integrations = pgTable(
     /** IANA zone for floating times and all-day entries. */
     timezone: text().notNull(),
     importAllDay: boolean().notNull().default(false),
+    /** Imported all-day events start at this local time ("HH:MM") and last allDayHours. */
+    allDayStart: text().notNull().default("09:00"),
+    allDayHours: integer().notNull().default(8),
+    /** Skip events marked free (TRANSP:TRANSPARENT). */
+    skipFreeEvents: boolean().notNull().default(false),
     autoSyncIntervalMinutes: integer(),
     lastSyncAt: timestamp({ withTimezone: true }),
     lastSyncStatus: syncStatus(),
@@ -158,3 +168,97 @@ export const integrationCalendars = pgTable(
   (t) => [unique("integration_calendars_url").on(t.integrationId, t.url)],
 );
 
+export const syncMode = pgEnum("sync_mode", ["INCREMENTAL", "FULL"]);
+export const syncTrigger = pgEnum("sync_trigger", ["MANUAL", "SCHEDULED"]);
+
+/**
+ * Our copy of each synced calendar collection: one row per calendar object resource, with the
+ * etag we last saw and its iCalendar data. Incremental syncs download only what changed and
+ * expand occurrences from here.
+ */
+export const calendarObjects = pgTable(
+  "calendar_objects",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    calendarId: uuid()
+      .notNull()
+      .references(() => integrationCalendars.id, { onDelete: "cascade" }),
+    /** As the server spelled it: the stable key of the resource. */
+    href: text().notNull(),
+    etag: text(),
+    data: text().notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [unique("calendar_objects_href").on(t.calendarId, t.href)],
+);
+
+/** Which occurrence (calendar, UID, RECURRENCE-ID) an imported time entry came from. */
+export const eventLinks = pgTable(
+  "event_links",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    integrationId: uuid()
+      .notNull()
+      .references(() => integrations.id, { onDelete: "cascade" }),
+    calendarId: uuid()
+      .notNull()
+      .references(() => integrationCalendars.id, { onDelete: "cascade" }),
+    href: text().notNull(),
+    uid: text().notNull(),
+    /** null for a single event; else the original start (src/caldav/ical: Occurrence.recurrenceId). */
+    recurrenceId: text(),
+    etag: text(),
+    contentHash: text().notNull(),
+    occurrenceStart: timestamp({ withTimezone: true }).notNull(),
+    /** null when the user deleted the entry: a tombstone, so the sync never re-creates it. */
+    timeEntryId: uuid().references(() => timeEntries.id, { onDelete: "set null" }),
+    /** The user edited the entry and its event changed since: the two go separate ways. */
+    detached: boolean().notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // The last line of defence against duplicates (UIDs are unique per calendar only: Zimbra, Cyrus).
+    unique("event_links_occurrence").on(t.calendarId, t.uid, t.recurrenceId).nullsNotDistinct(),
+    index("event_links_integration").on(t.integrationId),
+    index("event_links_time_entry").on(t.timeEntryId),
+  ],
+);
+
+export const syncRuns = pgTable(
+  "sync_runs",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    integrationId: uuid()
+      .notNull()
+      .references(() => integrations.id, { onDelete: "cascade" }),
+    mode: syncMode().notNull(),
+    trigger: syncTrigger().notNull(),
+    status: syncStatus().notNull().default("RUNNING"),
+    message: text(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Renewed while the run works; a RUNNING run whose heartbeat stopped was interrupted. */
+    heartbeatAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true }),
+    durationMs: integer(),
+    objectsFetched: integer().notNull().default(0),
+    occurrencesSeen: integer().notNull().default(0),
+    entriesCreated: integer().notNull().default(0),
+    entriesUpdated: integer().notNull().default(0),
+    entriesDeleted: integer().notNull().default(0),
+    entriesUnchanged: integer().notNull().default(0),
+    conflictsKept: integer().notNull().default(0),
+    /** Skipped occurrences by reason: ALL_DAY, CANCELLED, DECLINED, FREE, INVALID_TIME, PARSE_ERROR. */
+    skipped: jsonb().$type<Record<string, number>>().notNull().default({}),
+    requests: integer().notNull().default(0),
+    bytesReceived: integer().notNull().default(0),
+    /** Per-object problems (capped): the sync went on without them. */
+    errors: jsonb().$type<{ href: string; uid: string | null; message: string }[]>().notNull().default([]),
+    warnings: jsonb().$type<string[]>().notNull().default([]),
+  },
+  (t) => [
+    index("sync_runs_integration_started").on(t.integrationId, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    // One running sync per integration, across processes and instances.
+    uniqueIndex("sync_runs_one_running").on(t.integrationId).where(sql`${t.status} = 'RUNNING'`),
+  ],
+);

@@ -1,4 +1,6 @@
 import type { Logger } from "../logger.js";
+import type { ExternalEvent } from "../time-entries/service.js";
+import type { BatchLoader } from "./batch-loader.js";
 import type { Services } from "../services.js";
 import type { User } from "../users/service.js";
 
@@ -8,4 +10,5 @@ export interface GraphQLContext {
   services: Services;
   requestId: string;
   log: Logger;
+  loaders: { externalEvent: BatchLoader<string, ExternalEvent> };
 }

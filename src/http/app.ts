@@ -8,6 +8,7 @@ import { GraphQLError } from "graphql";
 import { bearerToken } from "../auth/tokens.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
+import { BatchLoader } from "../graphql/batch-loader.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { formatError } from "../graphql/errors.js";
 import { complexityLimitPlugin, depthLimitRule } from "../graphql/limits.js";
@@ -80,7 +81,13 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
             extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
           });
         }
-        return { user, services, requestId, log: log.child({ requestId, userId: user.id }) };
+        return {
+          user,
+          services,
+          requestId,
+          log: log.child({ requestId, userId: user.id }),
+          loaders: { externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)) },
+        };
       },
     }),
   );

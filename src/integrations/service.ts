@@ -16,7 +16,7 @@ import type { ProjectService } from "../projects/service.js";
 import { NAME_MAX_LENGTH, validateText, validateTimezone } from "../users/validation.js";
 import type { CalDAVAccess, CalDAVCredentials } from "./caldav-access.js";
 import type { CredentialCipher } from "./credentials.js";
-import { AUTO_SYNC_MINUTES, LOOKAHEAD_DAYS, LOOKBACK_DAYS, validateCalDAVUrl, validateRange } from "./validation.js";
+import { ALL_DAY_HOURS, AUTO_SYNC_MINUTES, LOOKAHEAD_DAYS, LOOKBACK_DAYS, validateCalDAVUrl, validateRange, validateTimeOfDay } from "./validation.js";
 
 export type Integration = typeof integrations.$inferSelect;
 export type IntegrationCalendar = typeof integrationCalendars.$inferSelect;
@@ -42,6 +42,9 @@ export interface ConfigureIntegrationInput {
   lookaheadDays?: number | null;
   timezone?: string | null;
   importAllDay?: boolean | null;
+  allDayStart?: string | null;
+  allDayHours?: number | null;
+  skipFreeEvents?: boolean | null;
   autoSyncIntervalMinutes?: number | null;
   calendars?: CalendarSelectionInput[] | null;
 }
@@ -259,6 +262,9 @@ export class IntegrationService {
       lookaheadDays: validateRange("lookaheadDays", pick("lookaheadDays", input.lookaheadDays, LOOKAHEAD_DAYS.default), LOOKAHEAD_DAYS),
       timezone: validateTimezone("timezone", pick("timezone", input.timezone, await this.userTimezone(userId))),
       importAllDay: pick("importAllDay", input.importAllDay, false),
+      allDayStart: validateTimeOfDay("allDayStart", pick("allDayStart", input.allDayStart, "09:00")),
+      allDayHours: validateRange("allDayHours", pick("allDayHours", input.allDayHours, 8), ALL_DAY_HOURS),
+      skipFreeEvents: pick("skipFreeEvents", input.skipFreeEvents, false),
       autoSyncIntervalMinutes: autoSync === null ? null : validateRange("autoSyncIntervalMinutes", autoSync, AUTO_SYNC_MINUTES),
     };
     return { row, calendars };

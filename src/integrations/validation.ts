@@ -3,6 +3,7 @@ import { badInput } from "../errors.js";
 export const LOOKBACK_DAYS = { min: 1, max: 3650, default: 90 } as const;
 export const LOOKAHEAD_DAYS = { min: 0, max: 365, default: 0 } as const;
 export const AUTO_SYNC_MINUTES = { min: 5, max: 7 * 24 * 60 } as const;
+export const ALL_DAY_HOURS = { min: 1, max: 24 } as const;
 export const URL_MAX_LENGTH = 2048;
 
 /**
@@ -33,4 +34,11 @@ export function validateRange(field: string, value: number, range: { min: number
     throw badInput(field, `must be a whole number from ${range.min} to ${range.max}`);
   }
   return value;
+}
+
+/** "HH:MM", 24-hour clock. */
+export function validateTimeOfDay(field: string, value: string): string {
+  const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value.trim());
+  if (!match) throw badInput(field, 'must be a time of day as "HH:MM" (for example "09:00")');
+  return match[0];
 }

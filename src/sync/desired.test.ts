@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createProjectMatcher } from "../projects/match.js";
+import { NOTES_MAX_LENGTH } from "../time-entries/service.js";
 import {
   buildDesiredEntries,
   buildNotes,
   contentHash,
-  NOTES_MAX_LENGTH,
   type CalendarObjectSource,
   type OccurrenceLike,
 } from "./desired.js";

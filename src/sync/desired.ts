@@ -18,9 +18,7 @@
  */
 import { createHash } from "node:crypto";
 import type { MatchedBy, ProjectMatcher } from "../projects/match.js";
-
-/** The longest `notes` a time entry may have (in UTF-16 code units, so also in characters). */
-export const NOTES_MAX_LENGTH = 10_000;
+import { NOTES_MAX_LENGTH } from "../time-entries/service.js";
 
 const ELLIPSIS = "…";
 

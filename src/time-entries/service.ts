@@ -1,6 +1,6 @@
-import { and, count, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { timeEntries } from "../db/schema.js";
+import { eventLinks, integrationCalendars, timeEntries } from "../db/schema.js";
 import { badInput, notFound } from "../errors.js";
 import type { ProjectService } from "../projects/service.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -13,6 +13,16 @@ export const NOTES_MAX_LENGTH = 10_000;
 export const MAX_ENTRY_SECONDS = 31 * 24 * 3600;
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
+
+/** The calendar occurrence an imported entry came from. */
+export interface ExternalEvent {
+  uid: string;
+  recurrenceId: string | null;
+  calendarUrl: string;
+  href: string;
+  /** The entry was edited and its event changed since: syncs no longer touch it. */
+  detached: boolean;
+}
 
 export interface TimeEntryFilter {
   from?: Date | null;
@@ -115,6 +125,8 @@ export class TimeEntryService {
       updatedAt: new Date(),
     };
     if (input.notes != null) changes.notes = validateNotes(input.notes);
+    // From now on the user's version wins over the calendar's (docs/sync.md).
+    if (current.source === "auto") changes.editedAfterImport = true;
     if (input.projectId !== undefined) {
       if (input.projectId !== null && input.projectId !== current.projectId) {
         await this.projects.requireAssignable(userId, input.projectId, "projectId");
@@ -136,6 +148,25 @@ export class TimeEntryService {
       .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
       .returning({ id: timeEntries.id });
     if (deleted.length === 0) throw notFound("Time entry");
+  }
+
+  /** The source occurrences of imported entries, for the caller's entries only. */
+  async externalEvents(userId: string, entryIds: string[]): Promise<Map<string, ExternalEvent>> {
+    if (entryIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({
+        entryId: eventLinks.timeEntryId,
+        uid: eventLinks.uid,
+        recurrenceId: eventLinks.recurrenceId,
+        href: eventLinks.href,
+        detached: eventLinks.detached,
+        calendarUrl: integrationCalendars.url,
+      })
+      .from(eventLinks)
+      .innerJoin(timeEntries, eq(timeEntries.id, eventLinks.timeEntryId))
+      .innerJoin(integrationCalendars, eq(integrationCalendars.id, eventLinks.calendarId))
+      .where(and(eq(timeEntries.userId, userId), inArray(eventLinks.timeEntryId, entryIds)));
+    return new Map(rows.map(({ entryId, ...event }) => [entryId!, event]));
   }
 
   private filterCondition(userId: string, filter: TimeEntryFilter): SQL {

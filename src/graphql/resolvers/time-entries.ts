@@ -1,4 +1,4 @@
-import { Arg, Ctx, Info, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
 import { DEFAULT_PAGE_SIZE } from "../../time-entries/service.js";
 import type { GraphQLContext } from "../context.js";
@@ -6,12 +6,13 @@ import { requestsField } from "../selection.js";
 import { UUID } from "../scalars.js";
 import {
   CreateTimeEntryInput,
+  ExternalEventType,
   TimeEntryConnection,
   TimeEntryFilterInput,
   TimeEntryType,
   UpdateTimeEntryInput,
 } from "../types/time-entry.js";
-import type { TimeEntrySourceEnum } from "../types/time-entry.js";
+import type { MatchedByEnum, TimeEntrySourceEnum } from "../types/time-entry.js";
 
 @Resolver(() => TimeEntryType)
 export class TimeEntryResolver {
@@ -56,13 +57,18 @@ export class TimeEntryResolver {
     return toType(await ctx.services.timeEntries.update(ctx.user.id, input.id, input));
   }
 
-  @Mutation(() => Boolean, { description: "True when the entry was deleted." })
+  @FieldResolver(() => ExternalEventType, { nullable: true, description: "Where an imported entry came from; null for manual entries." })
+  externalEvent(@Ctx() ctx: GraphQLContext, @Root() entry: TimeEntryType): Promise<ExternalEventType | null> | null {
+    return entry.source === "auto" ? ctx.loaders.externalEvent.load(entry.id) : null;
+  }
+
+  @Mutation(() => Boolean, { description: "True when the entry was deleted. A deleted imported entry is not imported again." })
   async deleteTimeEntry(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<boolean> {
     await ctx.services.timeEntries.delete(ctx.user.id, id);
     return true;
   }
 }
 
-function toType(entry: { source: "manual" | "auto" } & Omit<TimeEntryType, "source">): TimeEntryType {
-  return { ...entry, source: entry.source as TimeEntrySourceEnum };
+function toType(entry: { source: "manual" | "auto"; matchedBy: string | null } & Omit<TimeEntryType, "source" | "matchedBy">): TimeEntryType {
+  return { ...entry, source: entry.source as TimeEntrySourceEnum, matchedBy: entry.matchedBy as MatchedByEnum | null };
 }

@@ -88,8 +88,17 @@ export class CalDAVIntegrationType {
   @Field(() => String, { description: "IANA zone for floating times and all-day entries." })
   timezone!: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: "Import all-day events as entries (one per day) instead of skipping them." })
   importAllDay!: boolean;
+
+  @Field(() => String, { description: 'Local start time of imported all-day entries, "HH:MM".' })
+  allDayStart!: string;
+
+  @Field(() => Int, { description: "Length of imported all-day entries, in hours." })
+  allDayHours!: number;
+
+  @Field(() => Boolean, { description: "Skip events shown as free (TRANSP:TRANSPARENT)." })
+  skipFreeEvents!: boolean;
 
   @Field(() => Int, { nullable: true, description: "Minutes between automatic syncs; null: manual only." })
   autoSyncIntervalMinutes!: number | null;
@@ -192,6 +201,15 @@ export class ConfigureCalDAVIntegrationInput {
 
   @Field(() => Boolean, { nullable: true, description: "Default false." })
   importAllDay?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: 'Default "09:00".' })
+  allDayStart?: string | null;
+
+  @Field(() => Int, { nullable: true, description: "1–24, default 8." })
+  allDayHours?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Default false." })
+  skipFreeEvents?: boolean | null;
 
   @Field(() => Int, { nullable: true, description: "5–10080 minutes; null: manual sync only." })
   autoSyncIntervalMinutes?: number | null;

@@ -1,5 +1,6 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateTime, NonNegativeInt, UUID } from "../scalars.js";
+import { PageInfo } from "./page-info.js";
 
 export enum TimeEntrySourceEnum {
   MANUAL = "manual",
@@ -9,6 +10,35 @@ registerEnumType(TimeEntrySourceEnum, {
   name: "TimeEntrySource",
   description: "MANUAL: entered by a person. AUTO: imported from a calendar.",
 });
+
+export enum MatchedByEnum {
+  TITLE = "TITLE",
+  CATEGORY = "CATEGORY",
+  DEFAULT = "DEFAULT",
+  NONE = "NONE",
+}
+registerEnumType(MatchedByEnum, {
+  name: "MatchedBy",
+  description: "How an imported entry got its project: a project name in the event title, a category, the default project, or none.",
+});
+
+@ObjectType("ExternalEvent", { description: "The calendar occurrence an imported entry came from." })
+export class ExternalEventType {
+  @Field(() => String)
+  uid!: string;
+
+  @Field(() => String, { nullable: true, description: "The occurrence's original start, for a recurring event; null for a single event." })
+  recurrenceId!: string | null;
+
+  @Field(() => String)
+  calendarUrl!: string;
+
+  @Field(() => String)
+  href!: string;
+
+  @Field(() => Boolean, { description: "You edited the entry and its event changed since: syncs no longer touch this entry." })
+  detached!: boolean;
+}
 
 @ObjectType("TimeEntry")
 export class TimeEntryType {
@@ -33,6 +63,12 @@ export class TimeEntryType {
   @Field(() => TimeEntrySourceEnum)
   source!: TimeEntrySourceEnum;
 
+  @Field(() => MatchedByEnum, { nullable: true, description: "For imported entries." })
+  matchedBy!: MatchedByEnum | null;
+
+  @Field(() => Boolean, { description: "An imported entry you changed: syncs never overwrite or delete it." })
+  editedAfterImport!: boolean;
+
   @Field(() => DateTime)
   createdAt!: Date;
 
@@ -47,15 +83,6 @@ export class TimeEntryEdge {
 
   @Field(() => TimeEntryType)
   node!: TimeEntryType;
-}
-
-@ObjectType()
-export class PageInfo {
-  @Field(() => Boolean)
-  hasNextPage!: boolean;
-
-  @Field(() => String, { nullable: true })
-  endCursor!: string | null;
 }
 
 @ObjectType({ description: "Newest first (by start time)." })

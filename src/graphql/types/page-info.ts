@@ -1,0 +1,11 @@
+import { Field, ObjectType } from "type-graphql";
+
+/** Forward pagination of every connection: pass `endCursor` as `after` while `hasNextPage`. */
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean)
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true })
+  endCursor!: string | null;
+}

@@ -1,0 +1,127 @@
+/**
+ * Writes one sync in one transaction: the mirror, the calendars' sync state, and the plan's
+ * creates, updates, deletes and detachments — in batches, never a query per event. A crash
+ * anywhere leaves the previous state whole, and the next sync does the work again.
+ */
+import { randomUUID } from "node:crypto";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { calendarObjects, eventLinks, integrationCalendars, timeEntries } from "../db/schema.js";
+import type { CollectionChanges } from "./collection-sync.js";
+import type { DesiredEntry } from "./desired.js";
+import type { SyncPlan } from "./plan.js";
+
+const BATCH = 500;
+
+export interface ApplyTarget {
+  userId: string;
+  integrationId: string;
+}
+
+export async function applySync(db: Db, target: ApplyTarget, changes: Map<string, CollectionChanges>, plan: SyncPlan): Promise<void> {
+  await db.transaction(async (tx) => {
+    for (const [calendarId, change] of changes) await writeMirror(tx, calendarId, change);
+    await deleteEntries(tx, target.userId, plan);
+    await detachConflicts(tx, plan);
+    await updateEntries(tx, target.userId, plan.updates);
+    await createEntries(tx, target, plan.creates);
+  });
+}
+
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+async function writeMirror(tx: Tx, calendarId: string, change: CollectionChanges): Promise<void> {
+  for (const hrefs of chunks(change.deletions)) {
+    await tx.delete(calendarObjects).where(and(eq(calendarObjects.calendarId, calendarId), inArray(calendarObjects.href, hrefs)));
+  }
+  for (const batch of chunks(change.upserts)) {
+    await tx
+      .insert(calendarObjects)
+      .values(batch.map((object) => ({ calendarId, href: object.key, etag: object.etag, data: object.data })))
+      .onConflictDoUpdate({
+        target: [calendarObjects.calendarId, calendarObjects.href],
+        set: { etag: sql`excluded.etag`, data: sql`excluded.data`, updatedAt: sql`now()` },
+      });
+  }
+  await tx
+    .update(integrationCalendars)
+    .set({ ctag: change.state.ctag, syncToken: change.state.syncToken, updatedAt: new Date() })
+    .where(eq(integrationCalendars.id, calendarId));
+}
+
+async function deleteEntries(tx: Tx, userId: string, plan: SyncPlan): Promise<void> {
+  for (const links of chunks(plan.deletes)) {
+    await tx.delete(eventLinks).where(inArray(eventLinks.id, links.map((link) => link.id)));
+    const entryIds = links.flatMap((link) => (link.timeEntryId ? [link.timeEntryId] : []));
+    if (entryIds.length > 0) await tx.delete(timeEntries).where(and(eq(timeEntries.userId, userId), inArray(timeEntries.id, entryIds)));
+  }
+}
+
+async function detachConflicts(tx: Tx, plan: SyncPlan): Promise<void> {
+  for (const conflicts of chunks(plan.conflictsKept)) {
+    await tx
+      .update(eventLinks)
+      .set({ detached: true, updatedAt: new Date() })
+      .where(inArray(eventLinks.id, conflicts.map(({ link }) => link.id)));
+  }
+}
+
+/** One UPDATE … FROM (VALUES …) per batch for the entries, one for their links. */
+async function updateEntries(tx: Tx, userId: string, updates: SyncPlan["updates"]): Promise<void> {
+  for (const batch of chunks(updates)) {
+    const entryRows = batch.map(({ link, desired }) => sql`(${link.timeEntryId}::uuid, ${desired.start.toISOString()}::timestamptz, ${desired.end.toISOString()}::timestamptz, ${desired.durationSeconds}::int, ${desired.notes}::text, ${desired.projectId}::uuid, ${desired.matchedBy}::project_match)`);
+    await tx.execute(sql`
+      update time_entries as t set start_time = v.start_time, end_time = v.end_time, duration_seconds = v.duration_seconds,
+        notes = v.notes, project_id = v.project_id, matched_by = v.matched_by, updated_at = now()
+      from (values ${sql.join(entryRows, sql`, `)}) as v(id, start_time, end_time, duration_seconds, notes, project_id, matched_by)
+      where t.id = v.id and t.user_id = ${userId}::uuid`);
+    await updateLinks(tx, batch.map(({ link, desired }) => ({ linkId: link.id, desired })));
+  }
+}
+
+async function updateLinks(tx: Tx, rows: { linkId: string; desired: DesiredEntry }[]): Promise<void> {
+  const values: SQL[] = rows.map(({ linkId, desired }) => sql`(${linkId}::uuid, ${desired.href}::text, ${desired.etag}::text, ${desired.contentHash}::text, ${desired.start.toISOString()}::timestamptz)`);
+  await tx.execute(sql`
+    update event_links as l set href = v.href, etag = v.etag, content_hash = v.content_hash, occurrence_start = v.occurrence_start, updated_at = now()
+    from (values ${sql.join(values, sql`, `)}) as v(id, href, etag, content_hash, occurrence_start)
+    where l.id = v.id`);
+}
+
+async function createEntries(tx: Tx, target: ApplyTarget, creates: DesiredEntry[]): Promise<void> {
+  for (const batch of chunks(creates)) {
+    // Ids made here, so links can reference their entries without relying on RETURNING order.
+    const ids = batch.map(() => randomUUID());
+    await tx.insert(timeEntries).values(
+      batch.map((desired, i) => ({
+        id: ids[i]!,
+        userId: target.userId,
+        projectId: desired.projectId,
+        startTime: desired.start,
+        endTime: desired.end,
+        durationSeconds: desired.durationSeconds,
+        notes: desired.notes,
+        source: "auto" as const,
+        matchedBy: desired.matchedBy,
+      })),
+    );
+    await tx.insert(eventLinks).values(
+      batch.map((desired, i) => ({
+        integrationId: target.integrationId,
+        calendarId: desired.calendarId,
+        href: desired.href,
+        uid: desired.uid,
+        recurrenceId: desired.recurrenceId,
+        etag: desired.etag,
+        contentHash: desired.contentHash,
+        occurrenceStart: desired.start,
+        timeEntryId: ids[i]!,
+      })),
+    );
+  }
+}
+
+function chunks<T>(items: readonly T[], size = BATCH): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

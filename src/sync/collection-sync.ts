@@ -1,0 +1,166 @@
+/**
+ * Bringing our mirror of one calendar collection up to date: one template, three strategies
+ * (as DAVx5's SyncManager has them), chosen by what the server offers and what we stored:
+ *
+ *   UNCHANGED        getctag and sync-token as stored → nothing to download (1 request).
+ *   SYNC_COLLECTION  RFC 6578 delta from the stored sync-token; an invalid or expired token
+ *                    (403 valid-sync-token, Xandikos' 500) falls back to a listing; a 507
+ *                    truncated answer continues from the token it returned (§3.6).
+ *   ETAG_LISTING     every href and etag (calendar-query REPORT, or PROPFIND Depth 1), diffed
+ *                    against the mirror; FULL syncs take this path and download everything.
+ *
+ * Changed objects are then fetched with calendar-multiget in batches. Servers disagree on the
+ * details, so the template never trusts one answer alone: a delta that repeats unchanged items
+ * (DAViCal) is filtered by etag, deletions of hrefs we never had (Radicale's old tombstones) are
+ * ignored, and hrefs a multiget leaves out (DAViCal) or reports missing count as deleted.
+ */
+import {
+  CalDAVError,
+  getCollectionState,
+  listObjects,
+  multiget,
+  syncCollection,
+  resolveHref,
+  type CalDAVHttpClient,
+  type CollectionState,
+  type ObjectRef,
+} from "../caldav/index.js";
+
+export type SyncMode = "INCREMENTAL" | "FULL";
+export type CollectionStrategy = "UNCHANGED" | "SYNC_COLLECTION" | "ETAG_LISTING";
+
+export interface FetchedObject {
+  key: string;
+  etag: string | null;
+  data: string;
+}
+
+export interface CollectionChanges {
+  strategy: CollectionStrategy;
+  /** New and changed objects, with their data. */
+  upserts: FetchedObject[];
+  /** Mirror keys of objects that are gone. */
+  deletions: string[];
+  /** To store with the mirror once the changes are applied. */
+  state: CollectionState;
+  /** How many objects the collection holds after these changes. */
+  objectCount: number;
+  notes: string[];
+}
+
+/** Limits a runaway sequence of truncated (507) answers. */
+const MAX_SYNC_ROUNDS = 100;
+
+export async function fetchCollectionChanges(
+  client: CalDAVHttpClient,
+  calendarUrl: string,
+  stored: CollectionState,
+  /** Mirror key ({@link objectKey}) → etag. */
+  mirror: ReadonlyMap<string, string | null>,
+  mode: SyncMode,
+): Promise<CollectionChanges> {
+  const notes: string[] = [];
+  const current = await getCollectionState(client, calendarUrl);
+  const known = stored.ctag !== null || stored.syncToken !== null;
+
+  if (mode === "INCREMENTAL" && known && sameState(stored, current)) {
+    return { strategy: "UNCHANGED", upserts: [], deletions: [], state: current, objectCount: mirror.size, notes };
+  }
+
+  if (mode === "INCREMENTAL" && stored.syncToken && current.syncToken) {
+    try {
+      const delta = await collectDelta(client, calendarUrl, stored.syncToken);
+      const changed = delta.changed.filter((ref) => ref.etag === null || mirror.get(objectKey(ref.url)) !== ref.etag);
+      const deleted = delta.deleted.filter((key) => mirror.has(key));
+      const fetched = await fetchObjects(client, calendarUrl, changed, mirror);
+      return {
+        strategy: "SYNC_COLLECTION",
+        upserts: fetched.objects,
+        deletions: [...deleted, ...fetched.vanished],
+        state: { ctag: current.ctag, syncToken: delta.syncToken },
+        objectCount: countAfter(mirror, fetched.objects, [...deleted, ...fetched.vanished]),
+        notes,
+      };
+    } catch (error) {
+      if (!(error instanceof CalDAVError && error.code === "INVALID_SYNC_TOKEN")) throw error;
+      notes.push("The server no longer accepts our sync token; compared the whole calendar instead.");
+    }
+  }
+
+  const listed = await listObjects(client, calendarUrl);
+  const listedKeys = new Set(listed.map((ref) => objectKey(ref.url)));
+  const changed = mode === "FULL" ? listed : listed.filter((ref) => ref.etag === null || mirror.get(objectKey(ref.url)) !== ref.etag);
+  const deleted = [...mirror.keys()].filter((key) => !listedKeys.has(key));
+  const fetched = await fetchObjects(client, calendarUrl, changed, mirror);
+  return {
+    strategy: "ETAG_LISTING",
+    upserts: fetched.objects,
+    deletions: [...deleted, ...fetched.vanished],
+    // The state read before the listing: anything changed since shows up next time.
+    state: current,
+    objectCount: listed.length - fetched.vanished.filter((key) => listedKeys.has(key)).length,
+    notes,
+  };
+}
+
+/**
+ * The identity of an object in the mirror: origin and decoded path. Servers spell one href
+ * differently in different answers (%7E or ~, encoded or raw non-ASCII); this does not.
+ */
+export function objectKey(url: string): string {
+  const u = new URL(url);
+  let path = u.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // a malformed escape: keep the path as sent
+  }
+  return u.origin + path;
+}
+
+function sameState(a: CollectionState, b: CollectionState): boolean {
+  // A server offers a ctag, a sync-token or both; every one it offers must be unchanged.
+  if (b.ctag === null && b.syncToken === null) return false;
+  return a.ctag === b.ctag && a.syncToken === b.syncToken;
+}
+
+async function collectDelta(client: CalDAVHttpClient, calendarUrl: string, token: string) {
+  const changed = new Map<string, ObjectRef>();
+  const deleted = new Set<string>();
+  let syncToken = token;
+  for (let round = 0; round < MAX_SYNC_ROUNDS; round++) {
+    const result = await syncCollection(client, calendarUrl, syncToken);
+    for (const ref of result.changed) {
+      changed.set(objectKey(ref.url), ref);
+      deleted.delete(objectKey(ref.url));
+    }
+    for (const href of result.deleted) {
+      const key = objectKey(resolveHref(href, calendarUrl).url);
+      changed.delete(key);
+      deleted.add(key);
+    }
+    syncToken = result.syncToken;
+    if (!result.truncated) return { changed: [...changed.values()], deleted: [...deleted], syncToken };
+  }
+  throw new CalDAVError("INVALID_RESPONSE", { url: calendarUrl, detail: `sync-collection still truncated after ${MAX_SYNC_ROUNDS} rounds` });
+}
+
+async function fetchObjects(client: CalDAVHttpClient, calendarUrl: string, refs: ObjectRef[], mirror: ReadonlyMap<string, string | null>) {
+  if (refs.length === 0) return { objects: [], vanished: [] };
+  const result = await multiget(client, calendarUrl, refs.map((ref) => ref.href));
+  const wanted = new Set(refs.map((ref) => objectKey(ref.url)));
+  const objects: FetchedObject[] = result.objects
+    .map((object) => ({ key: objectKey(object.url), etag: object.etag, data: object.data }))
+    .filter((object) => wanted.has(object.key));
+  const returned = new Set(objects.map((object) => object.key));
+  // Listed a moment ago, gone now (deleted in between, or left out by the server): gone for us too.
+  const vanished = [...wanted].filter((key) => !returned.has(key) && mirror.has(key));
+  return { objects, vanished };
+}
+
+function countAfter(mirror: ReadonlyMap<string, string | null>, upserts: FetchedObject[], deletions: string[]): number {
+  const keys = new Set(mirror.keys());
+  for (const object of upserts) keys.add(object.key);
+  for (const key of deletions) keys.delete(key);
+  return keys.size;
+}

@@ -1,0 +1,61 @@
+import type { IntegrationService } from "../integrations/service.js";
+import type { SyncMode } from "./collection-sync.js";
+import type { SyncEngine } from "./engine.js";
+import type { SyncRun, SyncRunStore, SyncTrigger } from "./runs.js";
+
+/** How long syncNow waits for its run before answering with the run still RUNNING. */
+export const SYNC_NOW_WAIT_MS = 25_000;
+
+export interface SyncRequest {
+  mode: SyncMode;
+  trigger: SyncTrigger;
+  confirmMassDeletion?: boolean;
+}
+
+export class SyncService {
+  /** Runs started by this process, so a second caller can wait for the same run. */
+  private readonly inFlight = new Map<string, Promise<SyncRun>>();
+
+  constructor(
+    private readonly integrations: IntegrationService,
+    private readonly runs: SyncRunStore,
+    private readonly engine: SyncEngine,
+    private readonly waitMs = SYNC_NOW_WAIT_MS,
+  ) {}
+
+  /**
+   * Starts a sync, or joins the one already running for this integration (never two at once), and
+   * waits for it a while: a finished run comes back with its counts, a long one as RUNNING (poll
+   * syncRuns for its outcome).
+   */
+  async syncNow(userId: string, integrationId: string, request: SyncRequest): Promise<SyncRun> {
+    const integration = await this.integrations.get(userId, integrationId);
+    const { run, started } = await this.runs.start(integration.id, request.mode, request.trigger);
+    let done = this.inFlight.get(run.id);
+    if (started) {
+      done = this.engine
+        .execute(run, integration, { mode: request.mode, confirmMassDeletion: request.confirmMassDeletion ?? false })
+        .finally(() => this.inFlight.delete(run.id));
+      this.inFlight.set(run.id, done);
+    }
+    if (!done) return run;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.waitMs)));
+    const finished = await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    return finished ?? (await this.runs.get(integration.id, run.id)) ?? run;
+  }
+
+  /** Runs of running syncs still in this process, for a graceful shutdown. */
+  running(): Promise<SyncRun>[] {
+    return [...this.inFlight.values()];
+  }
+
+  async list(userId: string, integrationId: string, first: number, after: string | null) {
+    await this.integrations.get(userId, integrationId);
+    return this.runs.list(integrationId, first, after);
+  }
+
+  latest(integrationId: string): Promise<SyncRun | null> {
+    return this.runs.latest(integrationId);
+  }
+}
