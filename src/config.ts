@@ -1,7 +1,18 @@
 import path from "node:path";
 import { IANAZone } from "luxon";
 
+/** api: GraphQL only; worker: scheduled syncs only; all: both (docs/operations.md). */
+export type Role = "all" | "api" | "worker";
+
 export interface Config {
+  role: Role;
+  /** Parallel scheduled syncs in this instance. */
+  syncConcurrency: number;
+  schedulerPollMs: number;
+  /** Consecutive failed logins before scheduled syncs of an integration pause. */
+  syncPauseAfterAuthFailures: number;
+  /** The longest wait between scheduled syncs after repeated failures. */
+  syncMaxBackoffMinutes: number;
   host: string;
   port: number;
   dataDir: string;
@@ -18,6 +29,12 @@ export interface Config {
   requestBodyLimitBytes: number;
   shutdownGraceMs: number;
   defaultTimezone: string;
+  /** Older credentials keys (base64), still accepted for decryption during a key rotation. */
+  credentialsPreviousKeys: string[];
+  /** Per-user, per-instance limit on syncNow, testConnection and discoverCalendars; 0 turns it off. */
+  rateLimitPerMinute: number;
+  /** How many of those requests a user may make at once before the per-minute rate applies. */
+  rateLimitBurst: number;
 }
 
 export class ConfigError extends Error {
@@ -52,6 +69,10 @@ export function loadConfig(env: Env = process.env): Config {
     return fallback;
   };
 
+  const roles = ["all", "api", "worker"] as const;
+  const role = (env.ROLE || "all") as Role;
+  if (!roles.includes(role)) problems.push(`ROLE must be one of ${roles.join(", ")} (got "${env.ROLE}")`);
+
   const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
   const logLevel = (env.LOG_LEVEL ?? "info") as Config["logLevel"];
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(", ")} (got "${env.LOG_LEVEL}")`);
@@ -69,7 +90,20 @@ export function loadConfig(env: Env = process.env): Config {
   const defaultTimezone = env.DEFAULT_TIMEZONE ?? "UTC";
   if (!IANAZone.isValidZone(defaultTimezone)) problems.push(`DEFAULT_TIMEZONE must be an IANA time zone (got "${defaultTimezone}")`);
 
+  const credentialsPreviousKeys = (env.CREDENTIALS_PREVIOUS_KEYS ?? "")
+    .split(",")
+    .map((k) => k.trim())
+    .filter((k) => k !== "");
+  if (credentialsPreviousKeys.some((k) => Buffer.from(k, "base64").length !== 32)) {
+    problems.push("CREDENTIALS_PREVIOUS_KEYS must be a comma-separated list of 32-byte base64 keys");
+  }
+
   const config: Config = {
+    role,
+    syncConcurrency: int("SYNC_CONCURRENCY", 4, 1, 256),
+    schedulerPollMs: int("SCHEDULER_POLL_MS", 5_000, 100, 600_000),
+    syncPauseAfterAuthFailures: int("SYNC_PAUSE_AFTER_AUTH_FAILURES", 3, 1, 1000),
+    syncMaxBackoffMinutes: int("SYNC_MAX_BACKOFF_MINUTES", 24 * 60, 5, 30 * 24 * 60),
     host: env.HOST || "127.0.0.1",
     port: int("PORT", 4000, 0, 65535),
     dataDir: path.resolve(env.DATA_DIR || "./data"),
@@ -83,6 +117,9 @@ export function loadConfig(env: Env = process.env): Config {
     requestBodyLimitBytes: int("REQUEST_BODY_LIMIT_BYTES", 1_048_576, 1_024, 104_857_600),
     shutdownGraceMs: int("SHUTDOWN_GRACE_MS", 30_000, 0, 3_600_000),
     defaultTimezone,
+    credentialsPreviousKeys,
+    rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", 10, 0, 100_000),
+    rateLimitBurst: int("RATE_LIMIT_BURST", 10, 1, 100_000),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -4,9 +4,13 @@ import { createFirstUserIfEmpty } from "./bootstrap.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { DataDirLockedError } from "./db/data-dir-lock.js";
+import { rateLimitSettings } from "./graphql/rate-limit.js";
 import { createHttpServer } from "./http/app.js";
 import { createLogger } from "./logger.js";
+import { Metrics } from "./metrics.js";
+import { countDue, Scheduler } from "./scheduler/scheduler.js";
 import { createServices, serviceDepsFromConfig } from "./services.js";
+import { STALE_RUN_MS } from "./sync/runs.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -35,28 +39,47 @@ async function main(): Promise<void> {
     config.databaseUrl ? { kind: "postgres", url: config.databaseUrl } : { kind: "pglite", dataDir: config.dataDir },
   );
   running.push({ stop: () => database.close() });
-  const services = createServices(database.db, serviceDepsFromConfig(config, log));
+  const metrics = new Metrics(() => countDue(database.db));
+  const services = createServices(database.db, serviceDepsFromConfig(config, log, metrics));
   // The embedded database belongs to this process alone: any RUNNING run left in it is dead.
   const interrupted = await services.syncRuns.failStaleRuns(new Date(), database.kind === "pglite" ? 0 : undefined);
   if (interrupted > 0) log.warn({ interrupted }, "marked sync runs interrupted by an earlier stop as failed");
   running.push({
-    // Let syncs finish within the grace period; a run cut off later is failed by the next start.
+    // Let manual syncs finish within the grace period; a run cut off later is failed by the next start.
     stop: async () => {
       const grace = new Promise((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([Promise.allSettled(services.sync.running()), grace]);
     },
   });
-  await createFirstUserIfEmpty(
-    services,
-    { dataDir: config.dataDir, timezone: config.defaultTimezone, print: (text) => process.stdout.write(`${text}\n`) },
-    log,
-  );
-  const http = await createHttpServer({ config, database, services, log });
+
+  const serveApi = config.role !== "worker";
+  if (serveApi) {
+    await createFirstUserIfEmpty(
+      services,
+      { dataDir: config.dataDir, timezone: config.defaultTimezone, print: (text) => process.stdout.write(`${text}\n`) },
+      log,
+    );
+  }
+  const http = await createHttpServer({ config, database, services, log, metrics, graphql: serveApi, rateLimit: rateLimitSettings(config) });
   running.push(http);
   await new Promise<void>((resolve) => http.server.listen(config.port, config.host, resolve));
   const { port } = http.server.address() as AddressInfo;
-  log.info({ host: config.host, port, database: database.kind }, "listening");
-  process.stdout.write(`GraphQL API and playground: http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}/graphql\n`);
+  const base = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
+  log.info({ host: config.host, port, database: database.kind, role: config.role }, "listening");
+
+  if (config.role !== "api") {
+    const scheduler = new Scheduler(database.db, services.sync, log, {
+      concurrency: config.syncConcurrency,
+      pollIntervalMs: config.schedulerPollMs,
+      leaseMs: STALE_RUN_MS + 30_000,
+      pauseAfterAuthFailures: config.syncPauseAfterAuthFailures,
+      backoff: { maxBackoffMs: config.syncMaxBackoffMinutes * 60_000 },
+    });
+    scheduler.start();
+    running.push({ stop: () => scheduler.stop(config.shutdownGraceMs) });
+    log.info({ concurrency: config.syncConcurrency }, "scheduler started");
+  }
+  process.stdout.write(serveApi ? `GraphQL API and playground: ${base}/graphql\n` : `Sync worker; health and metrics: ${base}/healthz ${base}/metrics\n`);
 }
 
 main().catch((error: unknown) => {

@@ -4,6 +4,7 @@ import { createCalDAVAccess, type CalDAVAccess } from "./integrations/caldav-acc
 import { loadCredentialCipher, type CredentialCipher } from "./integrations/credentials.js";
 import { IntegrationService } from "./integrations/service.js";
 import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
 import { ProjectService } from "./projects/service.js";
 import { SyncEngine } from "./sync/engine.js";
 import { SyncRunStore } from "./sync/runs.js";
@@ -25,6 +26,7 @@ export interface ServiceDeps {
   cipher: CredentialCipher;
   caldav: CalDAVAccess;
   log: Logger;
+  metrics?: Metrics;
 }
 
 export function createServices(db: Db, deps: ServiceDeps): Services {
@@ -37,16 +39,17 @@ export function createServices(db: Db, deps: ServiceDeps): Services {
     projects,
     timeEntries: new TimeEntryService(db, projects),
     integrations,
-    sync: new SyncService(integrations, syncRuns, engine),
+    sync: new SyncService(integrations, syncRuns, engine, (run) => deps.metrics?.recordRun(run)),
     syncRuns,
   };
 }
 
 /** The dependencies as the server and the CLI configure them. */
-export function serviceDepsFromConfig(config: Config, log: Logger): ServiceDeps {
+export function serviceDepsFromConfig(config: Config, log: Logger, metrics?: Metrics): ServiceDeps {
   return {
-    cipher: loadCredentialCipher({ key: config.credentialsKey, dataDir: config.dataDir }),
-    caldav: createCalDAVAccess(config),
+    metrics,
+    cipher: loadCredentialCipher({ key: config.credentialsKey, previousKeys: config.credentialsPreviousKeys, dataDir: config.dataDir }),
+    caldav: createCalDAVAccess(config, { onRequest: metrics && ((info) => metrics.recordRequest(info)) }),
     log,
   };
 }

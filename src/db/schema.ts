@@ -131,6 +131,16 @@ export const integrations = pgTable(
     /** Skip events marked free (TRANSP:TRANSPARENT). */
     skipFreeEvents: boolean().notNull().default(false),
     autoSyncIntervalMinutes: integer(),
+    /**
+     * When the scheduler syncs next (null: manual only). Claiming an integration moves it a lease
+     * ahead, so other instances skip it until the claim is done or expired (src/scheduler/).
+     */
+    nextSyncAt: timestamp({ withTimezone: true }),
+    /** Consecutive failed scheduled runs, for exponential backoff; AUTH_FAILED ones counted apart. */
+    consecutiveFailures: integer().notNull().default(0),
+    consecutiveAuthFailures: integer().notNull().default(0),
+    /** Set when scheduled syncs stopped until the user reconfigures or resumes (NEEDS_ATTENTION). */
+    pausedReason: text(),
     lastSyncAt: timestamp({ withTimezone: true }),
     lastSyncStatus: syncStatus(),
     lastError: text(),
@@ -140,6 +150,8 @@ export const integrations = pgTable(
   (t) => [
     foreignKey({ columns: [t.defaultProjectId, t.userId], foreignColumns: [projects.id, projects.userId] }),
     index().on(t.userId),
+    // The scheduler's claim query walks due integrations in due order.
+    index("integrations_due").on(t.nextSyncAt).where(sql`${t.nextSyncAt} is not null and ${t.pausedReason} is null`),
   ],
 );
 
@@ -255,6 +267,10 @@ export const syncRuns = pgTable(
     /** Per-object problems (capped): the sync went on without them. */
     errors: jsonb().$type<{ href: string; uid: string | null; message: string }[]>().notNull().default([]),
     warnings: jsonb().$type<string[]>().notNull().default([]),
+    /** For ERROR runs that failed at the CalDAV server: its code (AUTH_FAILED, TIMEOUT, …). */
+    errorCode: text(),
+    /** The server asked us to come back after this long (Retry-After). */
+    retryAfterMs: integer(),
   },
   (t) => [
     index("sync_runs_integration_started").on(t.integrationId, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),

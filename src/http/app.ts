@@ -11,9 +11,11 @@ import type { Database } from "../db/client.js";
 import { BatchLoader } from "../graphql/batch-loader.js";
 import type { GraphQLContext } from "../graphql/context.js";
 import { formatError } from "../graphql/errors.js";
-import { complexityLimitPlugin, depthLimitRule } from "../graphql/limits.js";
+import { complexityLimitPlugin, operationShapeRule } from "../graphql/limits.js";
+import { NO_RATE_LIMIT, TokenBucketLimiter, type RateLimitSettings } from "../graphql/rate-limit.js";
 import { buildAppSchema } from "../graphql/schema.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
 import type { Services } from "../services.js";
 import { servePlayground, wantsPlayground } from "./playground.js";
 import { currentRequestId, requestIdMiddleware } from "./request-id.js";
@@ -29,6 +31,12 @@ export interface AppDeps {
   database: Database;
   services: Services;
   log: Logger;
+  /** Served at /metrics when given. */
+  metrics?: Metrics;
+  /** false for a worker instance: health and metrics only. Default true. */
+  graphql?: boolean;
+  /** Per-user limits on syncNow, testConnection and discoverCalendars; default none. */
+  rateLimit?: RateLimitSettings;
 }
 
 export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
@@ -36,21 +44,6 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
   const app = express();
   app.disable("x-powered-by");
   const server = http.createServer(app);
-  const schema = await buildAppSchema();
-
-  const apollo = new ApolloServer<GraphQLContext>({
-    schema,
-    validationRules: [depthLimitRule(config.graphqlMaxDepth)],
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer: server }),
-      ApolloServerPluginLandingPageDisabled(),
-      complexityLimitPlugin(schema, config.graphqlMaxComplexity),
-    ],
-    includeStacktraceInErrorResponses: false,
-    formatError: (formatted, error) => formatError(formatted, error, currentRequestId(), log),
-  });
-  await apollo.start();
-
   app.use(requestIdMiddleware);
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -64,6 +57,40 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       res.status(503).json({ status: "unavailable", database: database.kind });
     }
   });
+  if (deps.metrics) {
+    const { registry } = deps.metrics;
+    app.get("/metrics", async (_req, res) => {
+      res.setHeader("Content-Type", registry.contentType);
+      res.end(await registry.metrics());
+    });
+  }
+  if (deps.graphql === false) {
+    return {
+      server,
+      stop: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    };
+  }
+
+  const schema = await buildAppSchema();
+
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    validationRules: [operationShapeRule(config.graphqlMaxDepth, config.graphqlMaxComplexity)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer: server }),
+      ApolloServerPluginLandingPageDisabled(),
+      complexityLimitPlugin(schema, config.graphqlMaxComplexity),
+    ],
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error, currentRequestId(), log),
+  });
+  await apollo.start();
+  const rateLimiter = new TokenBucketLimiter(deps.rateLimit ?? NO_RATE_LIMIT);
+
   app.get("/playground", (_req, res) => res.redirect(302, "/graphql"));
   app.use("/graphql", (req: Request, res: Response, next: NextFunction) =>
     wantsPlayground(req) ? servePlayground(req, res) : next(),
@@ -87,6 +114,7 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
           requestId,
           log: log.child({ requestId, userId: user.id }),
           loaders: { externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)) },
+          rateLimiter,
         };
       },
     }),

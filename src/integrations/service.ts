@@ -11,6 +11,7 @@ import {
 import type { Db } from "../db/client.js";
 import { integrationCalendars, integrations, users } from "../db/schema.js";
 import { AppError, badInput, notFound } from "../errors.js";
+import { firstDueAt } from "../scheduler/schedule.js";
 import type { Logger } from "../logger.js";
 import type { ProjectService } from "../projects/service.js";
 import { NAME_MAX_LENGTH, validateText, validateTimezone } from "../users/validation.js";
@@ -100,17 +101,18 @@ export class IntegrationService {
     const id = current?.id ?? randomUUID();
     const passwordCiphertext = input.password != null ? this.cipher.encrypt(input.password, id) : current?.passwordCiphertext;
     if (!passwordCiphertext) throw badInput("password", "is required");
+    const schedule = scheduleAfterConfigure(values.autoSyncIntervalMinutes, current, new Date());
 
     return this.db.transaction(async (tx) => {
       const [row] = current
         ? await tx
             .update(integrations)
-            .set({ ...values, passwordCiphertext, updatedAt: new Date() })
+            .set({ ...values, ...schedule, passwordCiphertext, updatedAt: new Date() })
             .where(and(eq(integrations.userId, userId), eq(integrations.id, id)))
             .returning()
         : await tx
             .insert(integrations)
-            .values({ ...values, id, userId, passwordCiphertext })
+            .values({ ...values, ...schedule, id, userId, passwordCiphertext })
             .returning();
       const selections = calendars;
       // A direct calendar URL is one selected calendar.
@@ -132,6 +134,17 @@ export class IntegrationService {
       }
       return row!;
     });
+  }
+
+  /** Ends a NEEDS_ATTENTION pause: scheduled syncs start again, the first one right away. */
+  async resume(userId: string, id: string): Promise<Integration> {
+    const current = await this.get(userId, id);
+    const [row] = await this.db
+      .update(integrations)
+      .set({ ...scheduleAfterConfigure(current.autoSyncIntervalMinutes, current, new Date()), updatedAt: new Date() })
+      .where(and(eq(integrations.userId, userId), eq(integrations.id, id)))
+      .returning();
+    return row!;
   }
 
   /** Deletes the integration and its calendars; the time entries it imported stay. */
@@ -274,4 +287,19 @@ export class IntegrationService {
     const [row] = await this.db.select({ timezone: users.timezone }).from(users).where(eq(users.id, userId));
     return row?.timezone ?? "UTC";
   }
+}
+
+/**
+ * Any change by the user ends a pause and the failure count. A new interval gets a first due time
+ * spread over one interval (src/scheduler/schedule.ts); an unchanged one keeps its due time, or is
+ * due now when the integration was paused or failing (the user just fixed something).
+ */
+function scheduleAfterConfigure(intervalMinutes: number | null, current: Integration | null, now: Date) {
+  const reset = { pausedReason: null, consecutiveFailures: 0, consecutiveAuthFailures: 0 };
+  if (intervalMinutes === null) return { ...reset, nextSyncAt: null };
+  if (!current || current.autoSyncIntervalMinutes !== intervalMinutes || !current.nextSyncAt) {
+    return { ...reset, nextSyncAt: firstDueAt(now, intervalMinutes) };
+  }
+  const troubled = current.pausedReason !== null || current.consecutiveFailures > 0;
+  return { ...reset, nextSyncAt: troubled ? now : current.nextSyncAt };
 }

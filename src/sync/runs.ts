@@ -23,6 +23,8 @@ export type SyncRunResult = Pick<
   | "bytesReceived"
   | "errors"
   | "warnings"
+  | "errorCode"
+  | "retryAfterMs"
 >;
 
 /** A RUNNING run whose heartbeat is older than this was interrupted (its process died). */

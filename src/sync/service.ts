@@ -1,4 +1,4 @@
-import type { IntegrationService } from "../integrations/service.js";
+import type { Integration, IntegrationService } from "../integrations/service.js";
 import type { SyncMode } from "./collection-sync.js";
 import type { SyncEngine } from "./engine.js";
 import type { SyncRun, SyncRunStore, SyncTrigger } from "./runs.js";
@@ -20,6 +20,7 @@ export class SyncService {
     private readonly integrations: IntegrationService,
     private readonly runs: SyncRunStore,
     private readonly engine: SyncEngine,
+    private readonly onRunFinished: (run: SyncRun) => void = () => {},
     private readonly waitMs = SYNC_NOW_WAIT_MS,
   ) {}
 
@@ -31,18 +32,33 @@ export class SyncService {
   async syncNow(userId: string, integrationId: string, request: SyncRequest): Promise<SyncRun> {
     const integration = await this.integrations.get(userId, integrationId);
     const { run, started } = await this.runs.start(integration.id, request.mode, request.trigger);
-    let done = this.inFlight.get(run.id);
-    if (started) {
-      done = this.engine
-        .execute(run, integration, { mode: request.mode, confirmMassDeletion: request.confirmMassDeletion ?? false })
-        .finally(() => this.inFlight.delete(run.id));
-      this.inFlight.set(run.id, done);
-    }
+    const done = started ? this.execute(run, integration, request) : this.inFlight.get(run.id);
     if (!done) return run;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), this.waitMs)));
     const finished = await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
     return finished ?? (await this.runs.get(integration.id, run.id)) ?? run;
+  }
+
+  /**
+   * A scheduled sync of an integration the scheduler claimed: runs to the end, or answers null
+   * when another sync of it (a manual one, another instance's) is running.
+   */
+  async syncScheduled(integration: Integration): Promise<SyncRun | null> {
+    const { run, started } = await this.runs.start(integration.id, "INCREMENTAL", "SCHEDULED");
+    return started ? this.execute(run, integration, { mode: "INCREMENTAL", trigger: "SCHEDULED" }) : null;
+  }
+
+  private execute(run: SyncRun, integration: Integration, request: SyncRequest): Promise<SyncRun> {
+    const done = this.engine
+      .execute(run, integration, { mode: request.mode, confirmMassDeletion: request.confirmMassDeletion ?? false })
+      .then((finished) => {
+        this.onRunFinished(finished);
+        return finished;
+      })
+      .finally(() => this.inFlight.delete(run.id));
+    this.inFlight.set(run.id, done);
+    return done;
   }
 
   /** Runs of running syncs still in this process, for a graceful shutdown. */

@@ -7,10 +7,14 @@ import { dumpMigratedPglite, openDatabase, type Database } from "../../src/db/cl
  * database is created on that server and dropped on close), else in-memory PGlite cloned from a
  * migrated template.
  */
-export async function openTestDatabase(): Promise<Database> {
+export async function openTestDatabase(): Promise<TestDatabase> {
   const url = process.env.DATABASE_URL;
-  return url ? openScratchPostgres(url) : openDatabase({ kind: "pglite", dataDir: null, loadDataDir: await pgliteTemplate() });
+  if (url) return openScratchPostgres(url);
+  return { ...(await openDatabase({ kind: "pglite", dataDir: null, loadDataDir: await pgliteTemplate() })), url: null };
 }
+
+/** `url`: the scratch PostgreSQL database, for tests that open a second pool (a second instance). */
+export type TestDatabase = Database & { url: string | null };
 
 export const testDatabaseKind = process.env.DATABASE_URL ? "postgres" : "pglite";
 
@@ -20,7 +24,7 @@ function pgliteTemplate(): Promise<Blob> {
   return template;
 }
 
-async function openScratchPostgres(serverUrl: string): Promise<Database> {
+async function openScratchPostgres(serverUrl: string): Promise<TestDatabase> {
   const name = `test_${randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
@@ -29,6 +33,7 @@ async function openScratchPostgres(serverUrl: string): Promise<Database> {
   const database = await openDatabase({ kind: "postgres", url: url.toString() });
   return {
     ...database,
+    url: url.toString(),
     close: async () => {
       await database.close();
       await admin.unsafe(`drop database if exists ${name} with (force)`);

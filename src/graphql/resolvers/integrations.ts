@@ -1,13 +1,15 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, Mutation, Query, Resolver, UseMiddleware } from "type-graphql";
 import { badInput } from "../../errors.js";
 import type { DiscoverInput, Integration } from "../../integrations/service.js";
 import type { GraphQLContext } from "../context.js";
+import { RateLimit } from "../rate-limit.js";
 import { UUID } from "../scalars.js";
 import {
   CalDAVIntegrationType,
   ConfigureCalDAVIntegrationInput,
   ConnectionTestResult,
   DiscoverCalendarsInput,
+  IntegrationStatus,
   DiscoveredCalendarType,
   IntegrationCalendarType,
   type ConnectionErrorCode,
@@ -32,6 +34,7 @@ export class IntegrationResolver {
   }
 
   @Query(() => [DiscoveredCalendarType], { description: "Asks the CalDAV server for the account's calendars. Fails with CONNECTION_FAILED." })
+  @UseMiddleware(RateLimit("discoverCalendars"))
   discoverCalendars(
     @Ctx() ctx: GraphQLContext,
     @Arg("input", () => DiscoverCalendarsInput) input: DiscoverCalendarsInput,
@@ -47,6 +50,11 @@ export class IntegrationResolver {
     return toType(await ctx.services.integrations.configure(ctx.user.id, input));
   }
 
+  @Mutation(() => CalDAVIntegrationType, { description: "Ends a NEEDS_ATTENTION pause; the next scheduled sync runs right away." })
+  async resumeIntegration(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<CalDAVIntegrationType> {
+    return toType(await ctx.services.integrations.resume(ctx.user.id, id));
+  }
+
   @Mutation(() => Boolean, { description: "Deletes the integration; the time entries it imported stay." })
   async deleteIntegration(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<boolean> {
     await ctx.services.integrations.delete(ctx.user.id, id);
@@ -54,6 +62,7 @@ export class IntegrationResolver {
   }
 
   @Mutation(() => ConnectionTestResult, { description: "Connects with the stored settings; the result explains any failure." })
+  @UseMiddleware(RateLimit("testConnection"))
   async testConnection(@Ctx() ctx: GraphQLContext, @Arg("integrationId", () => UUID) integrationId: string): Promise<ConnectionTestResult> {
     const result = await ctx.services.integrations.testConnection(ctx.user.id, integrationId);
     return { ...result, errorCode: result.errorCode as ConnectionErrorCode | null };
@@ -72,5 +81,12 @@ function toDiscoverInput(input: DiscoverCalendarsInput): DiscoverInput {
 }
 
 function toType(row: Integration): CalDAVIntegrationType {
-  return { ...row, lastSyncStatus: row.lastSyncStatus as SyncStatus | null };
+  const paused = row.pausedReason !== null;
+  return {
+    ...row,
+    lastSyncStatus: row.lastSyncStatus as SyncStatus | null,
+    status: paused ? IntegrationStatus.NEEDS_ATTENTION : IntegrationStatus.ACTIVE,
+    attention: row.pausedReason,
+    nextSyncAt: paused ? null : row.nextSyncAt,
+  };
 }

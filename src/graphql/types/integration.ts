@@ -29,6 +29,15 @@ export enum SyncStatus {
 }
 registerEnumType(SyncStatus, { name: "SyncStatus" });
 
+export enum IntegrationStatus {
+  ACTIVE = "ACTIVE",
+  NEEDS_ATTENTION = "NEEDS_ATTENTION",
+}
+registerEnumType(IntegrationStatus, {
+  name: "IntegrationStatus",
+  description: "NEEDS_ATTENTION: scheduled syncs are paused (attention says why) until you reconfigure or resume the integration.",
+});
+
 @ObjectType("IntegrationCalendar", { description: "A calendar of the integration's account, and whether it is synced." })
 export class IntegrationCalendarType {
   @Field(() => UUID)
@@ -102,6 +111,15 @@ export class CalDAVIntegrationType {
 
   @Field(() => Int, { nullable: true, description: "Minutes between automatic syncs; null: manual only." })
   autoSyncIntervalMinutes!: number | null;
+
+  @Field(() => DateTime, { nullable: true, description: "When the next scheduled sync is due; null without an interval or while paused." })
+  nextSyncAt!: Date | null;
+
+  @Field(() => IntegrationStatus)
+  status!: IntegrationStatus;
+
+  @Field(() => String, { nullable: true, description: "Why scheduled syncs are paused, and what to do." })
+  attention!: string | null;
 
   @Field(() => DateTime, { nullable: true })
   lastSyncAt!: Date | null;

@@ -1,0 +1,172 @@
+/**
+ * Scheduled syncs, shared by any number of instances through PostgreSQL.
+ *
+ * Each tick an instance claims due integrations — `FOR UPDATE SKIP LOCKED` on `next_sync_at`,
+ * moving each claimed one a lease ahead in the same statement — up to its free concurrency, and
+ * syncs them. Two instances never claim the same integration for the same due time: the row lock
+ * serialises the claims and the moved due time hides it from the next one. The sync itself takes
+ * the per-integration run lock (src/sync/runs.ts) that manual syncs take too.
+ *
+ * An instance that dies stops renewing its run's heartbeat; when its lease expires another
+ * instance claims the integration, finds the run stale, marks it ERROR ("interrupted") and syncs.
+ * After each run the outcome sets the next due time: the interval after a success, exponential
+ * backoff after failures (honouring Retry-After), and after N failed logins in a row the
+ * integration is paused (NEEDS_ATTENTION) until the user reconfigures or resumes it.
+ */
+import { and, eq, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/client.js";
+import { integrations } from "../db/schema.js";
+import type { Integration } from "../integrations/service.js";
+import type { Logger } from "../logger.js";
+import type { SyncRun } from "../sync/runs.js";
+import type { SyncService } from "../sync/service.js";
+import { DEFAULT_BACKOFF, nextDueAt, type BackoffPolicy, type Random } from "./schedule.js";
+
+export interface SchedulerOptions {
+  /** Parallel syncs in this instance (SYNC_CONCURRENCY). */
+  concurrency: number;
+  pollIntervalMs: number;
+  /** How long a claim hides an integration from other instances. */
+  leaseMs: number;
+  /** Consecutive AUTH_FAILED runs before scheduled syncs pause. */
+  pauseAfterAuthFailures: number;
+  backoff?: BackoffPolicy;
+  clock?: () => Date;
+  random?: Random;
+}
+
+export class Scheduler {
+  private readonly running = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | null = null;
+  private looping = false;
+  private stopped = false;
+  private ticking: Promise<void> | null = null;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly db: Db,
+    private readonly sync: SyncService,
+    private readonly log: Logger,
+    private readonly options: SchedulerOptions,
+  ) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Ticks every pollIntervalMs until stop(). */
+  start(): void {
+    if (this.looping || this.stopped) return;
+    this.looping = true;
+    const loop = () => {
+      this.ticking = this.tick()
+        .then(() => undefined)
+        .catch((error: unknown) => this.log.error({ err: error }, "scheduler tick failed"))
+        .finally(() => {
+          this.ticking = null;
+          if (!this.stopped) this.timer = setTimeout(loop, this.options.pollIntervalMs);
+        });
+    };
+    loop();
+  }
+
+  /** Claims due integrations up to the free concurrency and starts their syncs. */
+  async tick(): Promise<number> {
+    const free = this.options.concurrency - this.running.size;
+    if (free <= 0 || this.stopped) return 0;
+    const claimed = await this.claimDue(free);
+    for (const integration of claimed) {
+      const work = this.runOne(integration).finally(() => this.running.delete(integration.id));
+      this.running.set(integration.id, work);
+    }
+    return claimed.length;
+  }
+
+  /** Stops claiming; waits up to `graceMs` for running syncs; releases what is still running. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
+    const outcome = await Promise.race([Promise.allSettled(this.running.values()).then(() => "done" as const), grace]);
+    if (outcome === "timeout" && this.running.size > 0) {
+      // Due again now: another instance (or the next start) takes them; their runs are failed as
+      // interrupted once their heartbeat is stale.
+      const ids = [...this.running.keys()];
+      await this.db.update(integrations).set({ nextSyncAt: this.clock() }).where(inArray(integrations.id, ids));
+      this.log.warn({ integrations: ids }, "released running syncs at shutdown");
+    }
+  }
+
+  /** Number of syncs this instance is running now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  /** Waits for the syncs this instance runs now (tests). */
+  async idle(): Promise<void> {
+    await Promise.allSettled(this.running.values());
+  }
+
+  private async claimDue(limit: number): Promise<Integration[]> {
+    const now = this.clock();
+    const due = this.db
+      .select({ id: integrations.id })
+      .from(integrations)
+      .where(and(isNotNull(integrations.autoSyncIntervalMinutes), isNull(integrations.pausedReason), lte(integrations.nextSyncAt, now)))
+      .orderBy(integrations.nextSyncAt)
+      .limit(limit)
+      .for("update", { skipLocked: true });
+    return this.db
+      .update(integrations)
+      .set({ nextSyncAt: new Date(now.getTime() + this.options.leaseMs) })
+      .where(sql`${integrations.id} in (${due})`)
+      .returning();
+  }
+
+  private async runOne(integration: Integration): Promise<void> {
+    try {
+      const run = await this.sync.syncScheduled(integration);
+      if (run) await this.recordOutcome(integration, run);
+      // else: another sync of it is running; the lease brings it back if that one dies.
+    } catch (error) {
+      this.log.error({ err: error, integrationId: integration.id }, "scheduled sync failed");
+    }
+  }
+
+  private async recordOutcome(integration: Integration, run: SyncRun): Promise<void> {
+    const failed = run.status === "ERROR";
+    const authFailed = run.errorCode === "AUTH_FAILED";
+    const failures = failed ? integration.consecutiveFailures + 1 : 0;
+    const authFailures = authFailed ? integration.consecutiveAuthFailures + 1 : 0;
+    const pause = authFailures >= this.options.pauseAfterAuthFailures;
+    const next = nextDueAt(
+      this.clock(),
+      integration.autoSyncIntervalMinutes!,
+      { failed, consecutiveFailures: failures, retryAfterMs: run.retryAfterMs },
+      this.options.backoff ?? DEFAULT_BACKOFF,
+      this.options.random,
+    );
+    await this.db
+      .update(integrations)
+      .set({
+        consecutiveFailures: failures,
+        consecutiveAuthFailures: authFailures,
+        nextSyncAt: next,
+        ...(pause
+          ? {
+              pausedReason: `Scheduled syncs are paused: the server refused the login ${authFailures} times in a row. Update the password (configureCalDAVIntegration) or resume with resumeIntegration.`,
+            }
+          : {}),
+      })
+      // Only while our claim stands: a reconfiguration meanwhile set a new schedule, which wins.
+      .where(and(eq(integrations.id, integration.id), eq(integrations.nextSyncAt, integration.nextSyncAt!)));
+    if (pause) this.log.warn({ integrationId: integration.id, authFailures }, "paused scheduled syncs after repeated login failures");
+  }
+}
+
+/** Due integrations no instance has started, for the backlog metric. */
+export async function countDue(db: Db, now = new Date()): Promise<number> {
+  return db.$count(
+    integrations,
+    and(isNotNull(integrations.autoSyncIntervalMinutes), isNull(integrations.pausedReason), lte(integrations.nextSyncAt, now)),
+  );
+}

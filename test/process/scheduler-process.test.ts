@@ -1,0 +1,94 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/client.js";
+import { integrations, syncRuns, timeEntries } from "../../src/db/schema.js";
+import { createCalDAVAccess } from "../../src/integrations/caldav-access.js";
+import { loadCredentialCipher } from "../../src/integrations/credentials.js";
+import { createLogger } from "../../src/logger.js";
+import { createServices } from "../../src/services.js";
+import { startLatencyProxy } from "../helpers/latency-proxy.js";
+import { runEntry } from "../helpers/process.js";
+import { describeServer } from "../servers/harness.js";
+import { putEvent } from "../servers/seed.js";
+import { calendar } from "../sync/helpers.js";
+
+/**
+ * The real server process syncs on schedule, serves metrics, and on SIGTERM stops claiming, lets
+ * the running sync finish, and exits cleanly. The CalDAV server answers slowly (a latency proxy in
+ * front of Radicale), so the sync is surely running when the signal arrives.
+ */
+describeServer("radicale", (ctx) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tt-scheduler-"));
+  let proxy: Awaited<ReturnType<typeof startLatencyProxy>>;
+
+  beforeAll(async () => {
+    const s = ctx.server();
+    await putEvent(s, s.calendarUrl, "a.ics", calendar(["UID:proc-a", "DTSTART:20250305T090000Z", "DTEND:20250305T100000Z", "SUMMARY:A"]));
+    await putEvent(s, s.calendarUrl, "b.ics", calendar(["UID:proc-b", "DTSTART:20250306T090000Z", "DTEND:20250306T100000Z", "SUMMARY:B"]));
+    proxy = await startLatencyProxy(s.baseUrl, 1_000);
+    // Prepare the embedded database the server will open: a user and an integration due now.
+    const database = await openDatabase({ kind: "pglite", dataDir });
+    const log = createLogger("silent");
+    const services = createServices(database.db, {
+      cipher: loadCredentialCipher({ key: null, dataDir }),
+      caldav: createCalDAVAccess({ caldavAllowPrivateNetworks: true, caldavTimeoutMs: 10_000 }),
+      log,
+    });
+    const user = await services.users.create({ email: "owner@example.com" });
+    const integration = await services.integrations.configure(user.id, {
+      calendarUrl: new URL(new URL(s.calendarUrl).pathname, proxy.origin).href,
+      username: s.username,
+      password: s.password,
+      lookbackDays: 3650,
+      autoSyncIntervalMinutes: 5,
+    });
+    await database.db.update(integrations).set({ nextSyncAt: new Date(Date.now() - 1000) });
+    expect(integration.id).toBeTruthy();
+    await database.close();
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("finishes the running scheduled sync on SIGTERM, then exits", async () => {
+    const server = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0", SCHEDULER_POLL_MS: "100", SHUTDOWN_GRACE_MS: "30000" });
+    try {
+      const [, base] = await server.waitFor(/playground: (http:\/\/\S+)\/graphql/);
+      await server.waitFor(/scheduler started/);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/^caldav_sync_backlog \d+$/m);
+      // The sync's first request is being answered (1 s late) and more follow: it is under way.
+      await proxy.firstRequest;
+      expect(server.output()).not.toMatch(/sync finished/);
+      server.child.kill("SIGTERM");
+      expect(await server.exited).toBe(0);
+    } finally {
+      server.child.kill("SIGKILL");
+    }
+    const output = server.output();
+    expect(output.indexOf("sync finished")).toBeGreaterThan(-1);
+    expect(output.indexOf("sync finished")).toBeLessThan(output.indexOf('"msg":"stopped"'));
+
+    const database = await openDatabase({ kind: "pglite", dataDir });
+    try {
+      const runs = await database.db.select().from(syncRuns);
+      expect(runs.map((r) => [r.status, r.trigger])).toEqual([["SUCCESS", "SCHEDULED"]]);
+      expect(await database.db.$count(timeEntries)).toBe(2);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("runs as a worker without the GraphQL API", async () => {
+    const worker = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0", ROLE: "worker" });
+    const [, base] = await worker.waitFor(/health and metrics: (http:\/\/\S+)\/healthz/);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect((await fetch(`${base}/graphql`, { method: "POST" })).status).toBe(404);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/caldav_sync_runs_total/);
+    worker.child.kill("SIGTERM");
+    expect(await worker.exited).toBe(0);
+  });
+});
