@@ -10,7 +10,9 @@ export type AppErrorCode =
   | "BAD_USER_INPUT"
   | "CONFLICT"
   /** A CalDAV server could not be used; `errorCode` in the extensions says why. */
-  | "CONNECTION_FAILED";
+  | "CONNECTION_FAILED"
+  /** Too many requests of one kind from one user; `retryAfterSeconds` in the extensions says when to retry. */
+  | "RATE_LIMITED";
 
 export class AppError extends Error {
   constructor(

@@ -7,6 +7,7 @@ import { DataDirLockedError } from "../db/data-dir-lock.js";
 import { AppError } from "../errors.js";
 import { buildAppSchema } from "../graphql/schema.js";
 import { createLogger } from "../logger.js";
+import { describeRotation, rotateCredentials } from "./keys.js";
 import { createServices, serviceDepsFromConfig, type ServiceDeps } from "../services.js";
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -18,6 +19,8 @@ const USAGE = `Usage: npm run cli -- <command>
   token revoke <token prefix or whole token>
                                     revoke a token (prefixes are shown as tt_XXXXXX)
   db migrate                        apply pending database migrations
+  keys rotate                       re-encrypt every stored calendar password under CREDENTIALS_KEY
+                                    (old keys in CREDENTIALS_PREVIOUS_KEYS, comma-separated)
   schema print                      print the GraphQL schema (SDL)
 
 Uses the same settings as the server (DATABASE_URL, DATA_DIR, …). With the embedded
@@ -83,6 +86,13 @@ async function main(argv: string[]): Promise<void> {
     }
     case "db migrate":
       await withDatabase(async (database) => print(`Database (${database.kind}) is up to date.`));
+      return;
+    case "keys rotate":
+      await withDatabase(async ({ db }, deps) => {
+        const report = await rotateCredentials(db, deps.cipher);
+        print(describeRotation(report, deps.cipher.currentKeyId));
+        if (report.failed.length > 0) process.exitCode = 1;
+      });
       return;
     case "schema print":
       print(printSchema(await buildAppSchema()));

@@ -1,6 +1,7 @@
 import type { Logger } from "../logger.js";
 import type { ExternalEvent } from "../time-entries/service.js";
 import type { BatchLoader } from "./batch-loader.js";
+import type { TokenBucketLimiter } from "./rate-limit.js";
 import type { Services } from "../services.js";
 import type { User } from "../users/service.js";
 
@@ -11,4 +12,6 @@ export interface GraphQLContext {
   requestId: string;
   log: Logger;
   loaders: { externalEvent: BatchLoader<string, ExternalEvent> };
+  /** This instance's per-user limits on calls that reach CalDAV servers. */
+  rateLimiter: TokenBucketLimiter;
 }

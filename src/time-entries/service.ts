@@ -3,6 +3,7 @@ import type { Db } from "../db/client.js";
 import { eventLinks, integrationCalendars, timeEntries } from "../db/schema.js";
 import { badInput, notFound } from "../errors.js";
 import type { ProjectService } from "../projects/service.js";
+import { refuseNul } from "../users/validation.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 
 export type TimeEntry = typeof timeEntries.$inferSelect;
@@ -189,6 +190,7 @@ function validateInterval(start: Date, end: Date): number {
 }
 
 function validateNotes(notes: string): string {
+  refuseNul("notes", notes);
   if (notes.length > NOTES_MAX_LENGTH) throw badInput("notes", `must be at most ${NOTES_MAX_LENGTH} characters`);
   return notes;
 }

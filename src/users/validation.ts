@@ -11,6 +11,7 @@ export function validateTimezone(field: string, timezone: string): string {
 }
 
 export function validateEmail(field: string, email: string): string {
+  refuseNul(field, email);
   const normalized = email.trim().toLowerCase();
   if (normalized.length > 320 || !/^[^\s@]+@[^\s@]+$/.test(normalized)) {
     throw badInput(field, "must be an e-mail address");
@@ -20,8 +21,14 @@ export function validateEmail(field: string, email: string): string {
 
 /** Trims; refuses empty (when required) and over-long strings. */
 export function validateText(field: string, value: string, maxLength: number, required = true): string {
+  refuseNul(field, value);
   const trimmed = value.trim();
   if (required && trimmed.length === 0) throw badInput(field, "must not be empty");
   if (trimmed.length > maxLength) throw badInput(field, `must be at most ${maxLength} characters`);
   return trimmed;
+}
+
+/** PostgreSQL cannot store U+0000 in text: refuse it as bad input instead of failing the write. */
+export function refuseNul(field: string, value: string): void {
+  if (value.includes("\u0000")) throw badInput(field, "must not contain the NUL character");
 }

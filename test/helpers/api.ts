@@ -2,11 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Database } from "../../src/db/client.js";
 import { createHttpServer, type AppDeps, type HttpServer } from "../../src/http/app.js";
+import type { RequestInfo, Resolver } from "../../src/caldav/index.js";
+import type { RateLimitSettings } from "../../src/graphql/rate-limit.js";
 import { createCalDAVAccess } from "../../src/integrations/caldav-access.js";
 import { CredentialCipher } from "../../src/integrations/credentials.js";
 import { createLogger, type Logger } from "../../src/logger.js";
 import { createServices, type Services } from "../../src/services.js";
-import { openTestDatabase } from "./database.js";
+import { openTestDatabase, type TestDatabase } from "./database.js";
 
 // `any` by default: response shapes differ per query and tests assert on them field by field.
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -17,7 +19,7 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 export interface TestApi {
   url: string;
-  database: Database;
+  database: TestDatabase;
   services: Services;
   /** Sends one GraphQL request over real HTTP. */
   graphql<T = Record<string, any>>(token: string | null, query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
@@ -26,13 +28,27 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(options: { log?: Logger; config?: Partial<AppDeps["config"]> } = {}): Promise<TestApi> {
+export interface TestApiOptions {
+  log?: Logger;
+  config?: Partial<AppDeps["config"]>;
+  /** Per-user rate limits of syncNow/testConnection/discoverCalendars; default off in tests. */
+  rateLimit?: RateLimitSettings | null;
+  /** CalDAV network policy and client timeout (defaults: private networks allowed, 10 s). */
+  caldav?: { allowPrivateNetworks?: boolean; timeoutMs?: number; lookup?: Resolver; onRequest?: (info: RequestInfo) => void };
+  /** The credentials cipher (default: a random key). */
+  cipher?: CredentialCipher;
+}
+
+export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const database = await openTestDatabase();
   const log = options.log ?? createLogger("silent");
   const services = createServices(database.db, {
-    cipher: new CredentialCipher(randomBytes(32)),
+    cipher: options.cipher ?? new CredentialCipher(randomBytes(32)),
     // Test servers run on loopback; timeouts short so a broken server fails a test quickly.
-    caldav: createCalDAVAccess({ caldavAllowPrivateNetworks: true, caldavTimeoutMs: 10_000 }),
+    caldav: createCalDAVAccess(
+      { caldavAllowPrivateNetworks: options.caldav?.allowPrivateNetworks ?? true, caldavTimeoutMs: options.caldav?.timeoutMs ?? 10_000 },
+      { lookup: options.caldav?.lookup, onRequest: options.caldav?.onRequest },
+    ),
     log,
   });
   const http: HttpServer = await createHttpServer({
@@ -40,6 +56,7 @@ export async function startTestApi(options: { log?: Logger; config?: Partial<App
     database,
     services,
     log,
+    rateLimit: options.rateLimit ?? undefined,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;

@@ -399,10 +399,8 @@ describe("tolerant parsing", () => {
     expect(() => expandCalendarObject(ics, options())).toThrow("Calendar object (UID utc-single@google.com) could not be parsed");
   });
 
-  it("an event without a valid DTSTART is reported as a warning", () => {
+  it("an event without a valid DTSTART makes the object unreadable (not empty)", () => {
     const ics = fixture("utc-single.ics").replace("DTSTART:20250324T130000Z", "DTSTART:tomorrow");
-    const result = expandCalendarObject(ics, options());
-    expect(result.occurrences).toEqual([]);
-    expect(result.warnings).toEqual(["Event utc-single@google.com has no valid DTSTART: ignored"]);
+    expect(() => expandCalendarObject(ics, options())).toThrow("Calendar object (UID utc-single@google.com) has no valid DTSTART");
   });
 });

@@ -77,6 +77,7 @@ function balanceComponents(lines: string[]): string[] {
 }
 
 export function repairIcsText(input: string | Uint8Array): string {
-  const lines = balanceComponents(unfold(decode(input)));
+  // NUL is never meaningful in iCalendar text and PostgreSQL refuses it in text columns.
+  const lines = balanceComponents(unfold(decode(input).replaceAll("\u0000", "")));
   return lines.length > 0 ? `${lines.join("\r\n")}\r\n` : "";
 }

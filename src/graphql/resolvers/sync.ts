@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, UseMiddleware } from "type-graphql";
 import type { SyncRun } from "../../sync/runs.js";
 import type { GraphQLContext } from "../context.js";
+import { RateLimit } from "../rate-limit.js";
 import { UUID } from "../scalars.js";
 import { CalDAVIntegrationType, type SyncStatus } from "../types/integration.js";
 import { SyncModeEnum, SyncRunConnection, SyncRunType, type SyncTriggerEnum } from "../types/sync-run.js";
@@ -11,6 +12,7 @@ export class SyncResolver {
     description:
       "Syncs the integration now, or joins the sync already running for it. Answers when the run finishes, or after 25 s with the run still RUNNING (follow it with syncRuns).",
   })
+  @UseMiddleware(RateLimit("syncNow"))
   async syncNow(
     @Ctx() ctx: GraphQLContext,
     @Arg("integrationId", () => UUID) integrationId: string,
