@@ -49,8 +49,12 @@ export interface MultigetOptions {
 
 const VALID_SYNC_TOKEN = clark(NS.DAV, "valid-sync-token");
 
-export async function getCollectionState(client: CalDAVHttpClient, url: string): Promise<CollectionState> {
-  const ms = await propfind(client, url, "0", propfindBody(["CS:getctag", "D:sync-token"]));
+/**
+ * getctag and sync-token of a collection. `ctagOnly` asks for getctag alone: on Radicale the
+ * sync-token costs more than the ctag (10,000 objects: 0.52 s for both, 0.20 s for the ctag).
+ */
+export async function getCollectionState(client: CalDAVHttpClient, url: string, ctagOnly = false): Promise<CollectionState> {
+  const ms = await propfind(client, url, "0", propfindBody(ctagOnly ? ["CS:getctag"] : ["CS:getctag", "D:sync-token"]));
   const self = ms.responses.find((r) => samePath(r.href, ms.url, ms.url)) ?? ms.responses[0];
   if (!self) throw new CalDAVError("INVALID_RESPONSE", { url, detail: "empty multistatus" });
   return { ctag: propText(self, P.getctag) || null, syncToken: propText(self, P.syncToken) || null };
@@ -123,6 +127,51 @@ export async function listObjects(client: CalDAVHttpClient, url: string): Promis
   if (![400, 403, 405, 415, 422, 500, 501].includes(res.status)) expectMultistatus(res); // 401/404… → mapped error
   const ms = await propfind(client, url, "1", propfindBody(["D:getetag", "D:resourcetype"]));
   return refsFrom(ms);
+}
+
+/** calendar-query for every object's etag and data in one REPORT (same filter as the etag listing). */
+const ALL_DATA_QUERY =
+  `<?xml version="1.0" encoding="utf-8"?>\n<C:calendar-query xmlns:D="${NS.DAV}" xmlns:C="${NS.CALDAV}"><D:prop><D:getetag/><C:calendar-data/></D:prop>` +
+  `<C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>`;
+
+export interface AllObjectsResult {
+  objects: CalendarObject[];
+  /** listed, but without calendar-data in the answer: fetch these with multiget */
+  withoutData: ObjectRef[];
+}
+
+/**
+ * Every object with its data in one calendar-query REPORT: on most servers far cheaper than an etag
+ * listing plus hundreds of multigets (Radicale: one REPORT of 10,000 objects takes about as long as
+ * five multigets of 100). Returns null when the server refuses the query, so the caller can fall back.
+ */
+export async function fetchAllObjects(client: CalDAVHttpClient, url: string): Promise<AllObjectsResult | null> {
+  let res;
+  try {
+    res = await client.request({ method: "REPORT", url, depth: "1", body: ALL_DATA_QUERY });
+  } catch (error) {
+    if (error instanceof CalDAVError && error.code === "RESPONSE_TOO_LARGE") return null;
+    throw error;
+  }
+  if (res.status !== 207) {
+    if ([400, 403, 405, 413, 415, 422, 500, 501, 507].includes(res.status)) return null;
+    expectMultistatus(res); // 401/404… → mapped error
+  }
+  const ms = expectMultistatus(res);
+  const out: AllObjectsResult = { objects: [], withoutData: [] };
+  for (const r of ms.responses) {
+    if (isCollectionItself(r, ms.url)) continue;
+    if (r.status !== null && (r.status < 200 || r.status >= 300)) continue;
+    const rt = r.propstats.flatMap((p) => [...p.props.entries()]).find(([k]) => k === P.resourcetype)?.[1];
+    if (rt?.children.some((c) => c.local === "collection")) continue;
+    const resolved = resolveHref(r.href, ms.url);
+    if (!resolved.sameOrigin) continue;
+    const etag = propText(r, P.getetag);
+    const data = r.propstats.find((p) => p.status >= 200 && p.status < 300 && p.props.has(P.calendarData))?.props.get(P.calendarData)?.text;
+    if (data === undefined || data === "") out.withoutData.push({ href: resolved.href, url: resolved.url, etag });
+    else out.objects.push({ href: resolved.href, url: resolved.url, etag, data });
+  }
+  return out;
 }
 
 async function multigetBatch(client: CalDAVHttpClient, url: string, hrefs: string[]): Promise<MultigetResult> {

@@ -12,6 +12,8 @@ import type { DesiredEntry } from "./desired.js";
 import type { SyncPlan } from "./plan.js";
 
 const BATCH = 500;
+/** Rows per statement when a batch travels as one JSON parameter. */
+const JSON_BATCH = 5000;
 
 export interface ApplyTarget {
   userId: string;
@@ -34,14 +36,17 @@ async function writeMirror(tx: Tx, calendarId: string, change: CollectionChanges
   for (const hrefs of chunks(change.deletions)) {
     await tx.delete(calendarObjects).where(and(eq(calendarObjects.calendarId, calendarId), inArray(calendarObjects.href, hrefs)));
   }
-  for (const batch of chunks(change.upserts)) {
-    await tx
-      .insert(calendarObjects)
-      .values(batch.map((object) => ({ calendarId, href: object.key, etag: object.etag, data: object.data })))
-      .onConflictDoUpdate({
-        target: [calendarObjects.calendarId, calendarObjects.href],
-        set: { etag: sql`excluded.etag`, data: sql`excluded.data`, updatedAt: sql`now()` },
-      });
+  // One JSON parameter per batch instead of four bind parameters per row: far cheaper to
+  // serialise and parse for both drivers (PGlite especially), same statement otherwise.
+  for (const batch of chunks(change.upserts, JSON_BATCH)) {
+    const rows = JSON.stringify(batch.map((object) => ({ href: object.key, etag: object.etag, data: object.data })));
+    await tx.execute(sql`
+      insert into calendar_objects (calendar_id, href, etag, data)
+      select ${calendarId}::uuid, x.href, x.etag, x.data from json_to_recordset(${rows}::json) as x(href text, etag text, data text)
+      on conflict (calendar_id, href) do update set etag = excluded.etag, data = excluded.data, updated_at = now()`);
+  }
+  for (const hrefs of chunks(change.unreadable ?? [])) {
+    await tx.update(calendarObjects).set({ etag: null }).where(and(eq(calendarObjects.calendarId, calendarId), inArray(calendarObjects.href, hrefs)));
   }
   await tx
     .update(integrationCalendars)
@@ -88,35 +93,42 @@ async function updateLinks(tx: Tx, rows: { linkId: string; desired: DesiredEntry
 }
 
 async function createEntries(tx: Tx, target: ApplyTarget, creates: DesiredEntry[]): Promise<void> {
-  for (const batch of chunks(creates)) {
+  for (const batch of chunks(creates, JSON_BATCH)) {
     // Ids made here, so links can reference their entries without relying on RETURNING order.
     const ids = batch.map(() => randomUUID());
-    await tx.insert(timeEntries).values(
+    const entries = JSON.stringify(
       batch.map((desired, i) => ({
         id: ids[i]!,
-        userId: target.userId,
-        projectId: desired.projectId,
-        startTime: desired.start,
-        endTime: desired.end,
-        durationSeconds: desired.durationSeconds,
+        project_id: desired.projectId,
+        start_time: desired.start.toISOString(),
+        end_time: desired.end.toISOString(),
+        duration_seconds: desired.durationSeconds,
         notes: desired.notes,
-        source: "auto" as const,
-        matchedBy: desired.matchedBy,
+        matched_by: desired.matchedBy,
       })),
     );
-    await tx.insert(eventLinks).values(
+    await tx.execute(sql`
+      insert into time_entries (id, user_id, project_id, start_time, end_time, duration_seconds, notes, source, matched_by)
+      select x.id, ${target.userId}::uuid, x.project_id, x.start_time, x.end_time, x.duration_seconds, x.notes, 'auto', x.matched_by::project_match
+      from json_to_recordset(${entries}::json)
+        as x(id uuid, project_id uuid, start_time timestamptz, end_time timestamptz, duration_seconds integer, notes text, matched_by text)`);
+    const links = JSON.stringify(
       batch.map((desired, i) => ({
-        integrationId: target.integrationId,
-        calendarId: desired.calendarId,
+        calendar_id: desired.calendarId,
         href: desired.href,
         uid: desired.uid,
-        recurrenceId: desired.recurrenceId,
+        recurrence_id: desired.recurrenceId,
         etag: desired.etag,
-        contentHash: desired.contentHash,
-        occurrenceStart: desired.start,
-        timeEntryId: ids[i]!,
+        content_hash: desired.contentHash,
+        occurrence_start: desired.start.toISOString(),
+        time_entry_id: ids[i]!,
       })),
     );
+    await tx.execute(sql`
+      insert into event_links (integration_id, calendar_id, href, uid, recurrence_id, etag, content_hash, occurrence_start, time_entry_id)
+      select ${target.integrationId}::uuid, x.calendar_id, x.href, x.uid, x.recurrence_id, x.etag, x.content_hash, x.occurrence_start, x.time_entry_id
+      from json_to_recordset(${links}::json)
+        as x(calendar_id uuid, href text, uid text, recurrence_id text, etag text, content_hash text, occurrence_start timestamptz, time_entry_id uuid)`);
   }
 }
 

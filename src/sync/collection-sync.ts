@@ -25,6 +25,7 @@ import {
   type CollectionState,
   type ObjectRef,
 } from "../caldav/index.js";
+import { fetchAllObjects } from "../caldav/collection.js";
 
 export type SyncMode = "INCREMENTAL" | "FULL";
 export type CollectionStrategy = "UNCHANGED" | "SYNC_COLLECTION" | "ETAG_LISTING";
@@ -43,9 +44,11 @@ export interface CollectionChanges {
   deletions: string[];
   /** To store with the mirror once the changes are applied. */
   state: CollectionState;
-  /** How many objects the collection holds after these changes. */
-  objectCount: number;
+  /** How many objects the collection holds after these changes; null: UNCHANGED, as many as the mirror (not read). */
+  objectCount: number | null;
   notes: string[];
+  /** Mirror keys of objects we could not read: kept without an etag, so the next sync downloads them again. */
+  unreadable?: string[];
 }
 
 /** Limits a runaway sequence of truncated (507) answers. */
@@ -55,19 +58,38 @@ export async function fetchCollectionChanges(
   client: CalDAVHttpClient,
   calendarUrl: string,
   stored: CollectionState,
-  /** Mirror key ({@link objectKey}) → etag. */
-  mirror: ReadonlyMap<string, string | null>,
+  /** Mirror key ({@link objectKey}) → etag; or a loader, called only when the collection changed. */
+  mirrorSource: ReadonlyMap<string, string | null> | (() => Promise<ReadonlyMap<string, string | null>>),
   mode: SyncMode,
 ): Promise<CollectionChanges> {
   const notes: string[] = [];
-  const current = await getCollectionState(client, calendarUrl);
+  // With a stored ctag, an unchanged ctag is enough to know nothing changed, and asking for it
+  // alone is cheaper on some servers; a changed one goes straight to the delta, which brings the
+  // new sync-token with it.
+  const ctagOnly = mode === "INCREMENTAL" && stored.ctag !== null && stored.syncToken !== null;
+  let current = await getCollectionState(client, calendarUrl, ctagOnly);
+  if (ctagOnly && current.ctag === stored.ctag) {
+    const objectCount = typeof mirrorSource === "function" ? null : mirrorSource.size;
+    return { strategy: "UNCHANGED", upserts: [], deletions: [], state: { ctag: current.ctag, syncToken: stored.syncToken }, objectCount, notes };
+  }
+  let complete = !ctagOnly;
+  const completeState = async () => {
+    if (!complete) {
+      current = await getCollectionState(client, calendarUrl);
+      complete = true;
+    }
+    return current;
+  };
+  if (ctagOnly && current.ctag === null) await completeState(); // the server stopped offering a ctag
   const known = stored.ctag !== null || stored.syncToken !== null;
 
-  if (mode === "INCREMENTAL" && known && sameState(stored, current)) {
-    return { strategy: "UNCHANGED", upserts: [], deletions: [], state: current, objectCount: mirror.size, notes };
+  if (mode === "INCREMENTAL" && known && complete && sameState(stored, current)) {
+    const objectCount = typeof mirrorSource === "function" ? null : mirrorSource.size;
+    return { strategy: "UNCHANGED", upserts: [], deletions: [], state: current, objectCount, notes };
   }
+  const mirror = typeof mirrorSource === "function" ? await mirrorSource() : mirrorSource;
 
-  if (mode === "INCREMENTAL" && stored.syncToken && current.syncToken) {
+  if (mode === "INCREMENTAL" && stored.syncToken && (current.syncToken || !complete)) {
     try {
       const delta = await collectDelta(client, calendarUrl, stored.syncToken);
       const changed = delta.changed.filter((ref) => ref.etag === null || mirror.get(objectKey(ref.url)) !== ref.etag);
@@ -84,6 +106,26 @@ export async function fetchCollectionChanges(
     } catch (error) {
       if (!(error instanceof CalDAVError && error.code === "INVALID_SYNC_TOKEN")) throw error;
       notes.push("The server no longer accepts our sync token; compared the whole calendar instead.");
+    }
+  }
+
+  // The listing path stores the state read before the listing: it needs the sync-token too.
+  await completeState();
+  // A FULL sync or a first import downloads everything anyway: one REPORT with the data.
+  if (mode === "FULL" || mirror.size === 0) {
+    const all = await fetchAllObjects(client, calendarUrl);
+    if (all) {
+      const listedKeys = new Set([...all.objects, ...all.withoutData].map((ref) => objectKey(ref.url)));
+      const fetched = await fetchObjects(client, calendarUrl, all.withoutData, mirror);
+      const upserts = [...all.objects.map((object) => ({ key: objectKey(object.url), etag: object.etag, data: object.data })), ...fetched.objects];
+      return {
+        strategy: "ETAG_LISTING",
+        upserts,
+        deletions: [...[...mirror.keys()].filter((key) => !listedKeys.has(key)), ...fetched.vanished],
+        state: current,
+        objectCount: listedKeys.size - fetched.vanished.filter((key) => listedKeys.has(key)).length,
+        notes,
+      };
     }
   }
 

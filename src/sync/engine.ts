@@ -14,17 +14,18 @@
  */
 import { and, eq } from "drizzle-orm";
 import { CalDAVError, discoverCalendars, listObjects, userMessageFor, type CalDAVHttpClient } from "../caldav/index.js";
-import { expandCalendarObject, IcsParseError } from "../caldav/ical/index.js";
+import { expandCalendarObject, IcsParseError, type ExpandOptions } from "../caldav/ical/index.js";
 import type { Db } from "../db/client.js";
 import { integrationCalendars, projects, users } from "../db/schema.js";
 import type { CalDAVAccess } from "../integrations/caldav-access.js";
 import type { Integration, IntegrationService } from "../integrations/service.js";
 import type { Logger } from "../logger.js";
-import { createProjectMatcher } from "../projects/match.js";
+import { createProjectMatcher, type ProjectMatcher } from "../projects/match.js";
 import { applySync } from "./apply.js";
 import { fetchCollectionChanges, type CollectionChanges, type SyncMode } from "./collection-sync.js";
 import { buildDesiredEntries, type DesiredEntry } from "./desired.js";
-import { existingLinks, mirrorEtags, mirroredObjects, selectedCalendars } from "./mirror.js";
+import { existingLinks, mirrorEtags, objectData, selectedCalendars } from "./mirror.js";
+import { dataHash, EXPANSION_PAD_MS, expansionCache, expansionKey, syncMemos, type CachedExpansion } from "./object-cache.js";
 import { planSync, type SyncPlan } from "./plan.js";
 import { HEARTBEAT_MS, type SyncRun, type SyncRunResult, type SyncRunStore } from "./runs.js";
 
@@ -65,6 +66,8 @@ export class SyncEngine {
         ...emptyResult(),
         status: "ERROR",
         message: error instanceof CalDAVError ? userMessageFor(error) : "The sync failed because of an internal error; nothing was changed. It is logged with this run's id.",
+        errorCode: error instanceof CalDAVError ? error.code : null,
+        retryAfterMs: error instanceof CalDAVError ? (error.retryAfterMs ?? null) : null,
       };
     } finally {
       clearInterval(heartbeat);
@@ -85,9 +88,16 @@ export class SyncEngine {
       return { ...result, status: "ERROR", message: "No calendar to sync: the account has no calendar that can hold events." };
     }
 
+    // Mirror listings (href → etag) are read only when needed: not at all when nothing changed.
+    const mirrors = new Map<string, Map<string, string | null>>();
+    const loadMirror = async (calendarId: string) => {
+      let mirror = mirrors.get(calendarId);
+      if (!mirror) mirrors.set(calendarId, (mirror = await mirrorEtags(this.db, calendarId)));
+      return mirror;
+    };
     const changes = new Map<string, CollectionChanges>();
     for (const calendar of calendars) {
-      const change = await fetchCollectionChanges(client, calendar.url, { ctag: calendar.ctag, syncToken: calendar.syncToken }, await mirrorEtags(this.db, calendar.id), options.mode);
+      const change = await fetchCollectionChanges(client, calendar.url, { ctag: calendar.ctag, syncToken: calendar.syncToken }, () => loadMirror(calendar.id), options.mode);
       changes.set(calendar.id, change);
       result.objectsFetched += change.upserts.length;
       notes.push(...change.notes);
@@ -95,15 +105,24 @@ export class SyncEngine {
 
     const now = this.clock();
     const window = { start: new Date(now.getTime() - integration.lookbackDays * DAY_MS), end: new Date(now.getTime() + integration.lookaheadDays * DAY_MS) };
-    const { desired, failedObjects } = await this.desiredEntries(integration, calendars, changes, window, result);
+    const context = await this.expandContext(integration, calendars);
+
+    if (options.mode === "INCREMENTAL") {
+      const skipped = this.unchangedSinceLastSync(integration, calendars, changes, context, window, result, notes);
+      if (skipped) return skipped;
+    }
+
+    const objects = await this.mirrorIndex(changes, loadMirror);
+    const { desired, failedObjects, cacheKeys } = await this.desiredEntries(context, objects, window, result);
     const existing = (await existingLinks(this.db, calendars.map((c) => c.id))).filter((link) => !failedObjects.has(`${link.calendarId} ${link.href}`));
     const plan = planSync({
       desired,
       existing,
       window,
-      calendars: calendars.map((c) => ({ calendarId: c.id, listedObjectCount: changes.get(c.id)!.objectCount })),
+      calendars: calendars.map((c) => ({ calendarId: c.id, listedObjectCount: changes.get(c.id)!.objectCount ?? mirrors.get(c.id)?.size ?? 0 })),
       confirmMassDeletion: options.mode === "FULL" && options.confirmMassDeletion,
     });
+    markUnreadable(changes, failedObjects);
     await applySync(this.db, { userId: integration.userId, integrationId: integration.id }, changes, plan);
 
     result.entriesCreated = plan.creates.length;
@@ -115,17 +134,82 @@ export class SyncEngine {
       result.errors.push({ href: duplicate.href, uid: duplicate.uid, message: "Another calendar object has the same UID and RECURRENCE-ID; only one was imported." });
     }
     const partial = plan.guard !== null || result.errors.length > 0;
+    if (!partial && failedObjects.size === 0 && cacheKeys) {
+      syncMemos.set(integration.id, {
+        fingerprint: context.fingerprint,
+        states: new Map([...changes].map(([id, change]) => [id, change.state])),
+        objects: cacheKeys,
+        windowEnd: window.end.getTime(),
+      });
+    } else {
+      syncMemos.delete(integration.id);
+    }
     return { ...result, status: partial ? "PARTIAL" : "SUCCESS", message: summarize(plan, result, notes) };
   }
 
-  /** Expands every mirrored object of the synced calendars; an object that cannot be parsed is skipped with an error. */
-  private async desiredEntries(
+  /**
+   * The fast path of an INCREMENTAL sync: when every calendar is unchanged on the server, its stored
+   * state is the one the last (fully successful) sync of this process wrote, settings and projects
+   * are the same, and no occurrence starts in the part of the window that is new since then, the
+   * plan would be empty. The result is counted from the cached expansions; nothing is read or written.
+   * Returns null when any of that does not hold.
+   */
+  private unchangedSinceLastSync(
     integration: Integration,
     calendars: Calendar[],
     changes: Map<string, CollectionChanges>,
+    context: ExpandContext,
     window: { start: Date; end: Date },
     result: SyncRunResult,
-  ): Promise<{ desired: DesiredEntry[]; failedObjects: Set<string> }> {
+    notes: string[],
+  ): SyncRunResult | null {
+    const memo = syncMemos.get(integration.id);
+    if (!memo || memo.fingerprint !== context.fingerprint || memo.states.size !== calendars.length) return null;
+    for (const calendar of calendars) {
+      const change = changes.get(calendar.id)!;
+      const remembered = memo.states.get(calendar.id);
+      if (change.strategy !== "UNCHANGED" || !remembered) return null;
+      if (remembered.ctag !== calendar.ctag || remembered.syncToken !== calendar.syncToken) return null;
+    }
+    const ws = window.start.getTime();
+    const we = window.end.getTime();
+    const counted = emptyResult();
+    let unchanged = 0;
+    for (const { calendarId, key } of memo.objects) {
+      const cached = expansionCache.get(key);
+      if (!cached || cached.windowStart > ws || cached.windowEnd < we || cached.desiredKey !== context.desiredKeyOf(calendarId) || !cached.desired) return null;
+      for (const entry of cached.desired) {
+        const t = entry.start.getTime();
+        // An occurrence that entered the window since the last sync: plan it properly.
+        if (t >= memo.windowEnd && t < we) return null;
+        if (t >= ws && t < we) unchanged++;
+      }
+      countExpansion(cached, ws, we, counted);
+    }
+    memo.windowEnd = we;
+    result.occurrencesSeen = counted.occurrencesSeen;
+    result.skipped = counted.skipped;
+    result.warnings = counted.warnings;
+    result.entriesUnchanged = unchanged;
+    const plan: SyncPlan = { creates: [], updates: [], deletes: [], conflictsKept: [], unchanged, duplicates: [], guard: null };
+    return { ...result, status: "SUCCESS", message: summarize(plan, result, notes) };
+  }
+
+  /** What the calendars hold once `changes` are applied: (calendar, href, etag), with data for what was downloaded. */
+  private async mirrorIndex(changes: Map<string, CollectionChanges>, loadMirror: (calendarId: string) => Promise<Map<string, string | null>>): Promise<MirrorEntry[]> {
+    const out: MirrorEntry[] = [];
+    for (const [calendarId, change] of changes) {
+      const stored = await loadMirror(calendarId);
+      const byHref = new Map<string, MirrorEntry>();
+      for (const [href, etag] of stored) byHref.set(href, { calendarId, href, etag, data: null });
+      for (const href of change.deletions) byHref.delete(href);
+      for (const object of change.upserts) byHref.set(object.key, { calendarId, href: object.key, etag: object.etag, data: object.data });
+      out.push(...byHref.values());
+    }
+    return out;
+  }
+
+  private async expandContext(integration: Integration, calendars: Calendar[]): Promise<ExpandContext> {
     const activeProjects = await this.db
       .select({ id: projects.id, name: projects.name })
       .from(projects)
@@ -134,8 +218,6 @@ export class SyncEngine {
     const matcher = createProjectMatcher(activeProjects);
     const [owner] = await this.db.select({ email: users.email }).from(users).where(eq(users.id, integration.userId));
     const expandOptions = {
-      windowStart: window.start,
-      windowEnd: window.end,
       defaultZone: integration.timezone,
       importAllDay: integration.importAllDay,
       allDayStart: integration.allDayStart,
@@ -150,29 +232,97 @@ export class SyncEngine {
         return [c.id, own ?? fallback];
       }),
     );
+    const optionsKey = JSON.stringify(expandOptions);
+    const projectsKey = JSON.stringify(activeProjects.map((p) => [p.id, p.name]).sort());
+    return {
+      expandOptions,
+      optionsKey,
+      matcher,
+      defaultProjectOf,
+      desiredKeyOf: (calendarId) => `${projectsKey}|${defaultProjectOf.get(calendarId) ?? ""}`,
+      fingerprint: JSON.stringify([optionsKey, projectsKey, [...defaultProjectOf].sort(), integration.lookbackDays, integration.lookaheadDays]),
+    };
+  }
+
+  /**
+   * Expands every object of the synced calendars; an object that cannot be parsed is skipped with
+   * an error. Expansions are reused from the cache when the object (etag, and data when we hold it)
+   * and the options are the same and the cached window covers this one; only misses read their
+   * data from the mirror.
+   */
+  private async desiredEntries(
+    context: ExpandContext,
+    objects: MirrorEntry[],
+    window: { start: Date; end: Date },
+    result: SyncRunResult,
+  ): Promise<{ desired: DesiredEntry[]; failedObjects: Set<string>; cacheKeys: { calendarId: string; key: string }[] | null }> {
+    const ws = window.start.getTime();
+    const we = window.end.getTime();
+    const expandOptions = { ...context.expandOptions, windowStart: window.start, windowEnd: new Date(we + EXPANSION_PAD_MS) };
+    let cacheKeys: { calendarId: string; key: string }[] | null = [];
+    const hits = new Map<MirrorEntry, CachedExpansion>();
+    const missing = new Map<string, MirrorEntry[]>();
+    for (const object of objects) {
+      const key = object.etag === null ? null : expansionKey(object.calendarId, object.href, object.etag, context.optionsKey);
+      if (key === null) cacheKeys = null;
+      else cacheKeys?.push({ calendarId: object.calendarId, key });
+      const cached = key === null ? undefined : expansionCache.get(key);
+      if (cached && cached.windowStart <= ws && cached.windowEnd >= we && (object.data === null || cached.dataHash === dataHash(object.data))) {
+        hits.set(object, cached);
+      } else if (object.data === null) {
+        let list = missing.get(object.calendarId);
+        if (!list) missing.set(object.calendarId, (list = []));
+        list.push(object);
+      }
+    }
+    for (const [calendarId, list] of missing) {
+      const data = await objectData(this.db, calendarId, list.map((o) => o.href));
+      for (const object of list) object.data = data.get(object.href) ?? null;
+    }
 
     const desired: DesiredEntry[] = [];
     const failedObjects = new Set<string>();
-    for (const object of await mirroredObjects(this.db, changes)) {
-      try {
-        const expanded = expandCalendarObject(object.data, expandOptions);
-        result.occurrencesSeen += expanded.occurrences.length + expanded.skipped.length;
-        for (const skip of expanded.skipped) result.skipped[skip.reason] = (result.skipped[skip.reason] ?? 0) + 1;
-        for (const warning of expanded.warnings) if (result.warnings.length < MAX_WARNINGS && !result.warnings.includes(warning)) result.warnings.push(warning);
-        desired.push(
-          ...buildDesiredEntries({ calendarId: object.calendarId, href: object.href, etag: object.etag, defaultProjectId: defaultProjectOf.get(object.calendarId) ?? null }, expanded.occurrences, matcher),
+    for (const object of objects) {
+      let cached = hits.get(object);
+      if (!cached) {
+        if (object.data === null) continue; // vanished from the mirror between two reads: next sync
+        try {
+          cached = {
+            windowStart: ws,
+            windowEnd: we + EXPANSION_PAD_MS,
+            dataHash: dataHash(object.data),
+            result: expandCalendarObject(object.data, expandOptions),
+            desired: null,
+            desiredKey: null,
+          };
+          if (object.etag !== null) expansionCache.set(expansionKey(object.calendarId, object.href, object.etag, context.optionsKey), cached);
+        } catch (error) {
+          // One unreadable object must not stop the others; its earlier entries stay as they are
+          // until it can be read again.
+          if (!(error instanceof IcsParseError)) this.log.warn({ err: error, href: object.href }, "calendar object failed to expand");
+          failedObjects.add(`${object.calendarId} ${object.href}`);
+          result.skipped.PARSE_ERROR = (result.skipped.PARSE_ERROR ?? 0) + 1;
+          const message = error instanceof IcsParseError ? error.message : "This calendar object could not be expanded.";
+          result.errors.push({ href: object.href, uid: uidIn(object.data), message });
+          continue;
+        }
+      }
+      const desiredKey = context.desiredKeyOf(object.calendarId);
+      if (cached.desiredKey !== desiredKey || !cached.desired) {
+        cached.desired = buildDesiredEntries(
+          { calendarId: object.calendarId, href: object.href, etag: object.etag, defaultProjectId: context.defaultProjectOf.get(object.calendarId) ?? null },
+          cached.result.occurrences,
+          context.matcher,
         );
-      } catch (error) {
-        // One unreadable object must not stop the others; its earlier entries stay as they are
-        // until it can be read again.
-        if (!(error instanceof IcsParseError)) this.log.warn({ err: error, href: object.href }, "calendar object failed to expand");
-        failedObjects.add(`${object.calendarId} ${object.href}`);
-        result.skipped.PARSE_ERROR = (result.skipped.PARSE_ERROR ?? 0) + 1;
-        const message = error instanceof IcsParseError ? error.message : "This calendar object could not be expanded.";
-        result.errors.push({ href: object.href, uid: uidIn(object.data), message });
+        cached.desiredKey = desiredKey;
+      }
+      countExpansion(cached, ws, we, result);
+      for (const entry of cached.desired) {
+        const t = entry.start.getTime();
+        if (t >= ws && t < we) desired.push(entry);
       }
     }
-    return { desired, failedObjects };
+    return { desired, failedObjects, cacheKeys };
   }
 
   private async calendarsToSync(client: CalDAVHttpClient, integration: Integration, notes: string[]): Promise<Calendar[]> {
@@ -197,6 +347,55 @@ export class SyncEngine {
   }
 }
 
+interface MirrorEntry {
+  calendarId: string;
+  href: string;
+  etag: string | null;
+  /** null until read (only objects the cache cannot answer are read) */
+  data: string | null;
+}
+
+interface ExpandContext {
+  expandOptions: Omit<ExpandOptions, "windowStart" | "windowEnd">;
+  optionsKey: string;
+  matcher: ProjectMatcher;
+  defaultProjectOf: Map<string, string | null>;
+  /** what the desired entries of an object of this calendar depend on besides the object */
+  desiredKeyOf(calendarId: string): string;
+  /** everything besides the objects and the window that the plan depends on */
+  fingerprint: string;
+}
+
+/** Adds the occurrences, skips and warnings of a cached expansion that fall in [ws, we) to `result`. */
+function countExpansion(cached: CachedExpansion, ws: number, we: number, result: SyncRunResult): void {
+  for (const occurrence of cached.result.occurrences) {
+    const t = occurrence.start.getTime();
+    if (t >= ws && t < we) result.occurrencesSeen++;
+  }
+  for (const skip of cached.result.skipped) {
+    const t = skip.start.getTime();
+    if (t < ws || t >= we) continue;
+    result.occurrencesSeen++;
+    result.skipped[skip.reason] = (result.skipped[skip.reason] ?? 0) + 1;
+  }
+  for (const warning of cached.result.warnings) if (result.warnings.length < MAX_WARNINGS && !result.warnings.includes(warning)) result.warnings.push(warning);
+}
+
+/**
+ * An object we could not read may be a glitch (a truncated or mangled answer) or really broken.
+ * Its mirror row loses its etag and its calendar its sync state, so the next sync lists the calendar
+ * and downloads the object again: a glitch heals by itself, a broken object stays reported.
+ */
+function markUnreadable(changes: Map<string, CollectionChanges>, failedObjects: Set<string>): void {
+  for (const [calendarId, change] of changes) {
+    const prefix = `${calendarId} `;
+    const unreadable = [...failedObjects].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    if (unreadable.length === 0) continue;
+    change.unreadable = unreadable;
+    change.state = { ctag: null, syncToken: null };
+  }
+}
+
 function emptyResult(): SyncRunResult {
   return {
     status: "SUCCESS",
@@ -213,6 +412,8 @@ function emptyResult(): SyncRunResult {
     bytesReceived: 0,
     errors: [],
     warnings: [],
+    errorCode: null,
+    retryAfterMs: null,
   };
 }
 

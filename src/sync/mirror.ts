@@ -34,6 +34,19 @@ export async function mirroredObjects(db: Db, changes: Map<string, CollectionCha
   return [...byKey.values()];
 }
 
+/** The stored data of some objects of one calendar (href → data). */
+export async function objectData(db: Db, calendarId: string, hrefs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < hrefs.length; i += 1000) {
+    const rows = await db
+      .select({ href: calendarObjects.href, data: calendarObjects.data })
+      .from(calendarObjects)
+      .where(and(eq(calendarObjects.calendarId, calendarId), inArray(calendarObjects.href, hrefs.slice(i, i + 1000))));
+    for (const row of rows) out.set(row.href, row.data);
+  }
+  return out;
+}
+
 export async function existingLinks(db: Db, calendarIds: string[]): Promise<ExistingLink[]> {
   if (calendarIds.length === 0) return [];
   const rows = await db

@@ -1,3 +1,4 @@
+import { IcsParseError } from "./errors.js";
 import type ICAL from "ical.js";
 import { allDayEntries, parseAllDayStart, type AllDaySettings } from "./all-day.js";
 import { readVEvent, type NominalDuration, type TimeValue, type VEventData } from "./event-data.js";
@@ -83,7 +84,7 @@ class Expansion {
 
   private add(uid: string, recurrenceId: string | null, content: EventContent, start: number, end: number, allDay: boolean, reason: SkipReason | null): void {
     if (reason) {
-      this.result.skipped.push({ uid, recurrenceId, reason });
+      this.result.skipped.push({ uid, recurrenceId, reason, start: new Date(start) });
       return;
     }
     this.result.occurrences.push({
@@ -279,7 +280,9 @@ export function expandCalendarObject(ics: string | Uint8Array, options: ExpandOp
   for (const [uid, { masters, overrides }] of byUid) {
     if (masters.length > 1) expansion.warn(`Event ${uid} has ${masters.length} masters: used the first`);
     const master = masters[0];
-    if (master && !master.start) expansion.warn(`Event ${uid} has no valid DTSTART: ignored`);
+    // Without a start nothing can be placed, and reading the object as empty would delete the
+    // entries it produced before: it is unreadable (RFC 5545 §3.6.1 requires DTSTART here).
+    if (master && !master.start) throw new IcsParseError(`Calendar object (UID ${uid}) has no valid DTSTART`);
     if (master?.start) expandMaster(expansion, { ...master, start: master.start }, overrides);
     else for (const override of overrides) emitOrphan(expansion, override);
   }

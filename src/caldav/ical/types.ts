@@ -37,6 +37,8 @@ export interface SkippedOccurrence {
   uid: string;
   recurrenceId: string | null;
   reason: SkipReason;
+  /** Start of the skipped instance (lets a caller re-filter a cached expansion by window). */
+  start: Date;
 }
 
 export interface ExpandResult {

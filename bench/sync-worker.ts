@@ -1,0 +1,154 @@
+/**
+ * One measured sync sequence in a fresh process (so peak RSS is this run's own):
+ *   (a) FULL import into an empty database, (b) no-change INCREMENTAL, (c) one changed object,
+ *   (d) 100 changed objects — all through the service layer and the real engine.
+ * Input: JSON in BENCH_WORKER; output: one JSON line on stdout prefixed with "RESULT ".
+ */
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import postgres from "postgres";
+import { openDatabase, type Database } from "../src/db/client.js";
+import { createCalDAVAccess } from "../src/integrations/caldav-access.js";
+import { CredentialCipher } from "../src/integrations/credentials.js";
+import { createLogger } from "../src/logger.js";
+import { createServices, type Services } from "../src/services.js";
+import type { SyncRun } from "../src/sync/runs.js";
+import { generateObject } from "./generate.js";
+import { rssOf, writeObjects, type BenchServerKind } from "./servers.js";
+
+export interface WorkerInput {
+  kind: BenchServerKind;
+  baseUrl: string;
+  calendarUrl: string;
+  username: string;
+  password: string;
+  collectionDir: string;
+  serverPid: number | null;
+  size: number;
+  db: "pglite" | "postgres";
+  postgresUrl: string;
+  /** distinct per run, so each run's changes are real changes */
+  revision: number;
+  now: string;
+  lookbackDays: number;
+}
+
+export interface PhaseResult {
+  ms: number;
+  requests: number;
+  bytes: number;
+  status: string;
+  created: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  objectsFetched: number;
+}
+
+export interface WorkerResult {
+  full: PhaseResult & { peakRssBytes: number; serverPeakRssBytes: number | null; baselineRssBytes: number };
+  noChange: PhaseResult;
+  oneChange: PhaseResult;
+  hundredChanges: PhaseResult;
+}
+
+const input = JSON.parse(process.env.BENCH_WORKER ?? "{}") as WorkerInput;
+
+async function openDb(): Promise<Database> {
+  if (input.db === "pglite") return openDatabase({ kind: "pglite", dataDir: null });
+  const name = `bench_${randomBytes(5).toString("hex")}`;
+  const admin = postgres(input.postgresUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(input.postgresUrl);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ kind: "postgres", url: url.toString() });
+  return {
+    ...database,
+    close: async () => {
+      await database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+async function sync(services: Services, userId: string, integrationId: string, mode: "FULL" | "INCREMENTAL"): Promise<PhaseResult> {
+  const started = performance.now();
+  let run: SyncRun = await services.sync.syncNow(userId, integrationId, { mode, trigger: "MANUAL" });
+  if (run.status === "RUNNING") {
+    // syncNow answers after 25 s with the run still going: wait for it
+    const finished = await Promise.all(services.sync.running());
+    run = finished.find((r) => r.id === run.id) ?? run;
+  }
+  const ms = performance.now() - started;
+  if (run.status !== "SUCCESS") throw new Error(`${mode} sync ended ${run.status}: ${run.message}`);
+  return {
+    ms,
+    requests: run.requests,
+    bytes: run.bytesReceived,
+    status: run.status,
+    created: run.entriesCreated,
+    updated: run.entriesUpdated,
+    deleted: run.entriesDeleted,
+    unchanged: run.entriesUnchanged,
+    objectsFetched: run.objectsFetched,
+  };
+}
+
+async function main(): Promise<void> {
+  const database = await openDb();
+  try {
+    const log = createLogger("silent");
+    const services = createServices(database.db, {
+      cipher: new CredentialCipher(randomBytes(32)),
+      caldav: createCalDAVAccess({ caldavAllowPrivateNetworks: true, caldavTimeoutMs: 120_000 }),
+      log,
+    });
+    const user = await services.users.create({ email: "bench@example.com", timezone: "Europe/Berlin" });
+    for (const name of ["Alpha", "Beta", "Gamma", "Delta"]) await services.projects.create(user.id, name);
+    const integration = await services.integrations.configure(user.id, {
+      serverUrl: input.baseUrl,
+      username: input.username,
+      password: input.password,
+      lookbackDays: input.lookbackDays,
+      calendars: [{ url: input.calendarUrl, selected: true }],
+    });
+
+    global.gc?.();
+    const baselineRssBytes = process.memoryUsage().rss;
+    let peak = baselineRssBytes;
+    let serverPeak: number | null = null;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+      const s = rssOf(input.serverPid, true);
+      if (s !== null) serverPeak = Math.max(serverPeak ?? 0, s);
+    }, 10);
+    const full = await sync(services, user.id, integration.id, "FULL");
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
+
+    const noChange = await sync(services, user.id, integration.id, "INCREMENTAL");
+
+    const now = new Date(input.now);
+    writeObjects(input.kind, input.collectionDir, [generateObject(Math.floor(input.size / 2), now, 42, input.revision)]);
+    const oneChange = await sync(services, user.id, integration.id, "INCREMENTAL");
+
+    const step = Math.max(1, Math.floor(input.size / 100));
+    const hundred = Array.from({ length: Math.min(100, input.size) }, (_, k) => generateObject((k * step + 1) % input.size, now, 42, input.revision));
+    writeObjects(input.kind, input.collectionDir, hundred);
+    const hundredChanges = await sync(services, user.id, integration.id, "INCREMENTAL");
+
+    const result: WorkerResult = { full: { ...full, peakRssBytes: peak, serverPeakRssBytes: serverPeak, baselineRssBytes }, noChange, oneChange, hundredChanges };
+    process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
