@@ -3,11 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/client.js";
-import { integrations, syncRuns, timeEntries } from "../../src/db/schema.js";
-import { createCalDAVAccess } from "../../src/integrations/caldav-access.js";
-import { loadCredentialCipher } from "../../src/integrations/credentials.js";
-import { createLogger } from "../../src/logger.js";
-import { createServices } from "../../src/services.js";
+import { syncRuns, timeEntries } from "../../src/db/schema.js";
+import { seedEmbeddedIntegration } from "../helpers/embedded-setup.js";
 import { startLatencyProxy } from "../helpers/latency-proxy.js";
 import { runEntry } from "../helpers/process.js";
 import { describeServer } from "../servers/harness.js";
@@ -28,25 +25,7 @@ describeServer("radicale", (ctx) => {
     await putEvent(s, s.calendarUrl, "a.ics", calendar(["UID:proc-a", "DTSTART:20250305T090000Z", "DTEND:20250305T100000Z", "SUMMARY:A"]));
     await putEvent(s, s.calendarUrl, "b.ics", calendar(["UID:proc-b", "DTSTART:20250306T090000Z", "DTEND:20250306T100000Z", "SUMMARY:B"]));
     proxy = await startLatencyProxy(s.baseUrl, 1_000);
-    // Prepare the embedded database the server will open: a user and an integration due now.
-    const database = await openDatabase({ kind: "pglite", dataDir });
-    const log = createLogger("silent");
-    const services = createServices(database.db, {
-      cipher: loadCredentialCipher({ key: null, dataDir }),
-      caldav: createCalDAVAccess({ caldavAllowPrivateNetworks: true, caldavTimeoutMs: 10_000 }),
-      log,
-    });
-    const user = await services.users.create({ email: "owner@example.com" });
-    const integration = await services.integrations.configure(user.id, {
-      calendarUrl: new URL(new URL(s.calendarUrl).pathname, proxy.origin).href,
-      username: s.username,
-      password: s.password,
-      lookbackDays: 3650,
-      autoSyncIntervalMinutes: 5,
-    });
-    await database.db.update(integrations).set({ nextSyncAt: new Date(Date.now() - 1000) });
-    expect(integration.id).toBeTruthy();
-    await database.close();
+    await seedEmbeddedIntegration(dataDir, { calendarUrl: new URL(new URL(s.calendarUrl).pathname, proxy.origin).href, username: s.username, password: s.password });
   });
   afterAll(async () => {
     await proxy?.stop();
