@@ -310,7 +310,9 @@ export class CalDAVHttpClient {
         status,
         headers: res.headers as Record<string, string | string[] | undefined>,
         // invalid UTF-8 becomes U+FFFD rather than failing the whole response
-        body: new TextDecoder("utf-8").decode(Buffer.concat(chunks)),
+        // Invalid UTF-8 becomes U+FFFD; NUL too: it means nothing in XML or iCalendar text, and
+        // PostgreSQL cannot store it, so a server sending one must not break every later sync.
+        body: new TextDecoder("utf-8").decode(Buffer.concat(chunks)).replaceAll("\u0000", "\uFFFD"),
         url: href,
       };
     } catch (e) {

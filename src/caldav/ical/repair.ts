@@ -2,6 +2,7 @@
  * Text-level repair of what real servers emit, before ical.js sees the object: bad encodings, bare LF, folding
  * that lost its leading space, junk around the VCALENDAR, unclosed components.
  */
+import { IcsParseError } from "./errors.js";
 
 // Properties of RFC 5545/7986 and common vendor ones; other names count as properties only when written in capitals.
 const KNOWN_PROPERTIES = new Set(
@@ -45,6 +46,8 @@ function unfold(text: string): string[] {
 }
 
 /** Keeps the VCALENDAR(s), wraps a bare VEVENT, closes components a truncated object left open. */
+const MAX_COMPONENT_DEPTH = 32;
+
 function balanceComponents(lines: string[]): string[] {
   const out: string[] = [];
   const open: string[] = [];
@@ -59,6 +62,9 @@ function balanceComponents(lines: string[]): string[] {
     const end = /^END:(.+)$/i.exec(line)?.[1]?.trim().toUpperCase();
     if (open.length === 0 && begin !== "VCALENDAR") continue; // junk outside any VCALENDAR
     if (begin) {
+      // Real objects nest three or four levels (VCALENDAR > VEVENT > VALARM); a hostile one could
+      // nest 100,000 deep, and balancing that costs time quadratic in the depth.
+      if (open.length >= MAX_COMPONENT_DEPTH) throw new IcsParseError(`Calendar object nests components deeper than ${MAX_COMPONENT_DEPTH} levels`);
       open.push(begin);
       out.push(`BEGIN:${begin}`);
     } else if (end) {
