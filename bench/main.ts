@@ -146,7 +146,8 @@ async function benchApi(db: "pglite" | "postgres"): Promise<ApiRow> {
   log(`api ${db}: seeding ${API_ENTRIES} entries and starting the HTTP server`);
   const child = spawn(process.execPath, ["--import", "tsx", path.join(HERE, "api-server.ts")], {
     cwd: ROOT,
-    env: { ...process.env, BENCH_API: JSON.stringify({ db, postgresUrl: POSTGRES_URL, entries: API_ENTRIES }) },
+    // As `npm start` runs it: graphql-js skips its development-mode checks in production.
+    env: { ...process.env, NODE_ENV: "production", BENCH_API: JSON.stringify({ db, postgresUrl: POSTGRES_URL, entries: API_ENTRIES }) },
     stdio: ["pipe", "pipe", "pipe"],
   });
   const killTimer = setTimeout(() => child.kill("SIGKILL"), 10 * 60_000);

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { GraphQLError } from "graphql";
@@ -83,9 +83,13 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: server }),
       ApolloServerPluginLandingPageDisabled(),
+      // We send no cache hints; the default plugin would still wrap every field resolver.
+      ApolloServerPluginCacheControlDisabled(),
       complexityLimitPlugin(schema, config.graphqlMaxComplexity),
     ],
     includeStacktraceInErrorResponses: false,
+    // The playground needs it; Apollo turns it off when NODE_ENV is production.
+    introspection: true,
     formatError: (formatted, error) => formatError(formatted, error, currentRequestId(), log),
   });
   await apollo.start();

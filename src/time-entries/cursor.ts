@@ -6,19 +6,13 @@ export interface TimeEntryCursor {
   id: string;
 }
 
+/** "<epoch ms>.<id>" in base64url: cheap to make for every edge of a page (it is on the hot path). */
 export function encodeCursor(cursor: TimeEntryCursor): string {
-  return Buffer.from(JSON.stringify([cursor.startTime.toISOString(), cursor.id])).toString("base64url");
+  return Buffer.from(`${cursor.startTime.getTime()}.${cursor.id}`).toString("base64url");
 }
 
 export function decodeCursor(value: string): TimeEntryCursor {
-  try {
-    const [start, id] = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as unknown[];
-    const startTime = new Date(String(start));
-    if (typeof id === "string" && /^[0-9a-f-]{36}$/i.test(id) && !Number.isNaN(startTime.getTime())) {
-      return { startTime, id };
-    }
-  } catch {
-    // fall through to the user-facing error
-  }
-  throw badInput("after", "is not a cursor returned by this API");
+  const match = /^(-?\d{1,15})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i.exec(Buffer.from(value, "base64url").toString("utf8"));
+  if (!match) throw badInput("after", "is not a cursor returned by this API");
+  return { startTime: new Date(Number(match[1])), id: match[2]! };
 }
