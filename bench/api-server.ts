@@ -6,9 +6,9 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import postgres from "postgres";
 import { sql } from "drizzle-orm";
 import { openDatabase, type Database } from "../src/db/client.js";
+import { openScratchPostgres } from "../test/helpers/database.js";
 import { createHttpServer } from "../src/http/app.js";
 import { createCalDAVAccess } from "../src/integrations/caldav-access.js";
 import { CredentialCipher } from "../src/integrations/credentials.js";
@@ -17,22 +17,8 @@ import { createServices } from "../src/services.js";
 
 const input = JSON.parse(process.env.BENCH_API ?? "{}") as { db: "pglite" | "postgres"; postgresUrl: string; entries: number };
 
-async function openDb(): Promise<Database> {
-  if (input.db === "pglite") return openDatabase({ kind: "pglite", dataDir: null });
-  const name = `bench_api_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(input.postgresUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(input.postgresUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: "postgres", url: url.toString() });
-  return {
-    ...database,
-    close: async () => {
-      await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+function openDb(): Promise<Database> {
+  return input.db === "pglite" ? openDatabase({ kind: "pglite", dataDir: null }) : openScratchPostgres(input.postgresUrl, "bench_api");
 }
 
 async function main(): Promise<void> {

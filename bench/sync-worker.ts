@@ -6,8 +6,8 @@
  */
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { openDatabase, type Database } from "../src/db/client.js";
+import { openScratchPostgres } from "../test/helpers/database.js";
 import { createCalDAVAccess } from "../src/integrations/caldav-access.js";
 import { CredentialCipher } from "../src/integrations/credentials.js";
 import { createLogger } from "../src/logger.js";
@@ -54,22 +54,8 @@ export interface WorkerResult {
 
 const input = JSON.parse(process.env.BENCH_WORKER ?? "{}") as WorkerInput;
 
-async function openDb(): Promise<Database> {
-  if (input.db === "pglite") return openDatabase({ kind: "pglite", dataDir: null });
-  const name = `bench_${randomBytes(5).toString("hex")}`;
-  const admin = postgres(input.postgresUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(input.postgresUrl);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ kind: "postgres", url: url.toString() });
-  return {
-    ...database,
-    close: async () => {
-      await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
+function openDb(): Promise<Database> {
+  return input.db === "pglite" ? openDatabase({ kind: "pglite", dataDir: null }) : openScratchPostgres(input.postgresUrl, "bench");
 }
 
 async function sync(services: Services, userId: string, integrationId: string, mode: "FULL" | "INCREMENTAL"): Promise<PhaseResult> {

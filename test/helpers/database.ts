@@ -24,8 +24,9 @@ function pgliteTemplate(): Promise<Blob> {
   return template;
 }
 
-async function openScratchPostgres(serverUrl: string): Promise<TestDatabase> {
-  const name = `test_${randomBytes(6).toString("hex")}`;
+/** A new database on that server, migrated; dropped on close. Also used by the benchmark. */
+export async function openScratchPostgres(serverUrl: string, prefix = "test"): Promise<TestDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(serverUrl);
