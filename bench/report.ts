@@ -1,5 +1,6 @@
 /** The benchmark's JSON shape and the generated part of docs/benchmarks.md. */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { LoadResult } from "./loadgen.js";
 
 export interface SyncRow {
   server: string;
@@ -16,20 +17,8 @@ export interface SyncRow {
   raw: unknown[];
 }
 
-export interface ApiRow {
-  db: "pglite" | "postgres";
-  entries: number;
-  query: string;
-  clients: number;
-  durationS: number;
-  requests: number;
-  errors: number;
-  throughputRps: number;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
+/** One API measurement: the load result and what was measured. */
+export type ApiRow = LoadResult & { db: "pglite" | "postgres"; entries: number; query: string };
 
 export interface BenchReport {
   date: string;

@@ -5,12 +5,12 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, chmodSync, writeFileSync, readdirSync, unlinkSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import type { GeneratedObject } from "./generate.js";
+import { freePort } from "../test/servers/harness.js";
 
 export type BenchServerKind = "radicale" | "xandikos";
 
@@ -35,17 +35,6 @@ export interface BenchServer {
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SCRIPTS = path.join(HERE, "..", "test", "servers");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function runScript(kind: BenchServerKind, action: "start" | "stop", env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {

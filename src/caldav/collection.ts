@@ -1,6 +1,6 @@
 import { CalDAVError } from "./errors.js";
 import type { CalDAVHttpClient } from "./http/client.js";
-import { resolveHref, samePath } from "./http/href.js";
+import { resolveHref, samePath, type ResolvedHref } from "./http/href.js";
 
 import { expectMultistatus, propfind } from "./requests.js";
 import { calendarMultigetBody, calendarQueryEtagsBody, propfindBody, syncCollectionBody } from "./xml/build.js";
@@ -101,18 +101,25 @@ export async function syncCollection(client: CalDAVHttpClient, url: string, sync
   return out;
 }
 
-function refsFrom(ms: { responses: MultistatusResponse[]; url: string }): ObjectRef[] {
-  const out: ObjectRef[] = [];
+/**
+ * The responses of a listing that describe calendar objects: not the collection itself, not
+ * sub-collections, not failed ones, and only on the collection's own origin (never fetched with
+ * credentials elsewhere).
+ */
+function* objectResponses(ms: { responses: MultistatusResponse[]; url: string }): Generator<{ r: MultistatusResponse; resolved: ResolvedHref }> {
   for (const r of ms.responses) {
     if (isCollectionItself(r, ms.url)) continue;
     if (r.status !== null && (r.status < 200 || r.status >= 300)) continue;
-    // skip sub-collections in a PROPFIND listing
     const rt = r.propstats.flatMap((p) => [...p.props.entries()]).find(([k]) => k === P.resourcetype)?.[1];
     if (rt?.children.some((c) => c.local === "collection")) continue;
     const resolved = resolveHref(r.href, ms.url);
-    if (!resolved.sameOrigin) continue;
-    out.push({ href: resolved.href, url: resolved.url, etag: propText(r, P.getetag) });
+    if (resolved.sameOrigin) yield { r, resolved };
   }
+}
+
+function refsFrom(ms: { responses: MultistatusResponse[]; url: string }): ObjectRef[] {
+  const out: ObjectRef[] = [];
+  for (const { r, resolved } of objectResponses(ms)) out.push({ href: resolved.href, url: resolved.url, etag: propText(r, P.getetag) });
   return out;
 }
 
@@ -159,13 +166,7 @@ export async function fetchAllObjects(client: CalDAVHttpClient, url: string): Pr
   }
   const ms = expectMultistatus(res);
   const out: AllObjectsResult = { objects: [], withoutData: [] };
-  for (const r of ms.responses) {
-    if (isCollectionItself(r, ms.url)) continue;
-    if (r.status !== null && (r.status < 200 || r.status >= 300)) continue;
-    const rt = r.propstats.flatMap((p) => [...p.props.entries()]).find(([k]) => k === P.resourcetype)?.[1];
-    if (rt?.children.some((c) => c.local === "collection")) continue;
-    const resolved = resolveHref(r.href, ms.url);
-    if (!resolved.sameOrigin) continue;
+  for (const { r, resolved } of objectResponses(ms)) {
     const etag = propText(r, P.getetag);
     const data = r.propstats.find((p) => p.status >= 200 && p.status < 300 && p.props.has(P.calendarData))?.props.get(P.calendarData)?.text;
     if (data === undefined || data === "") out.withoutData.push({ href: resolved.href, url: resolved.url, etag });
