@@ -1,4 +1,5 @@
 import type { Logger } from "../logger.js";
+import type { SyncRun } from "../sync/runs.js";
 import type { ExternalEvent } from "../time-entries/service.js";
 import type { BatchLoader } from "./batch-loader.js";
 import type { TokenBucketLimiter } from "./rate-limit.js";
@@ -11,7 +12,8 @@ export interface GraphQLContext {
   services: Services;
   requestId: string;
   log: Logger;
-  loaders: { externalEvent: BatchLoader<string, ExternalEvent> };
+  /** Per-request batching of fields asked for on every item of a list. */
+  loaders: { externalEvent: BatchLoader<string, ExternalEvent>; lastSyncRun: BatchLoader<string, SyncRun> };
   /** This instance's per-user limits on calls that reach CalDAV servers. */
   rateLimiter: TokenBucketLimiter;
 }

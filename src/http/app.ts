@@ -117,7 +117,10 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
           services,
           requestId,
           log: log.child({ requestId, userId: user.id }),
-          loaders: { externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)) },
+          loaders: {
+            externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)),
+            lastSyncRun: new BatchLoader((ids: string[]) => services.sync.latestOf(ids)),
+          },
           rateLimiter,
         };
       },

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import {
   CalDAVError,
   calDAVErrorMessage,
@@ -217,19 +217,24 @@ export class IntegrationService {
   }
 
   async rememberCalendars(integrationId: string, calendars: DiscoveredCalendar[]): Promise<void> {
-    for (const calendar of calendars) {
-      const metadata = {
-        displayName: calendar.displayName,
-        description: calendar.description,
-        color: calendar.color,
-        supportsEvents: calendar.supportsEvents,
-      };
-      await this.db
-        .insert(integrationCalendars)
-        .values({ integrationId, url: calendar.url, ...metadata })
-        .onConflictDoUpdate({ target: [integrationCalendars.integrationId, integrationCalendars.url], set: { ...metadata, updatedAt: new Date() } });
-    }
+    if (calendars.length === 0) return;
+    await this.db
+      .insert(integrationCalendars)
+      .values(
+        calendars.map((c) => ({ integrationId, url: c.url, displayName: c.displayName, description: c.description, color: c.color, supportsEvents: c.supportsEvents })),
+      )
+      .onConflictDoUpdate({
+        target: [integrationCalendars.integrationId, integrationCalendars.url],
+        set: {
+          displayName: sql`excluded.display_name`,
+          description: sql`excluded.description`,
+          color: sql`excluded.color`,
+          supportsEvents: sql`excluded.supports_events`,
+          updatedAt: sql`now()`,
+        },
+      });
   }
+
 
   private connectionFailure(error: unknown, context: { userId: string; url: string | null; task: string }): ConnectionFailedError {
     if (!(error instanceof CalDAVError)) throw error;

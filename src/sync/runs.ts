@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { integrations, syncRuns } from "../db/schema.js";
@@ -121,9 +121,17 @@ export class SyncRunStore {
     return { runs: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
-  async latest(integrationId: string): Promise<SyncRun | null> {
-    return (await this.list(integrationId, 1, null)).runs[0] ?? null;
+  /** The newest run of each integration, in one query (CalDAVIntegration.lastSyncRun of a list). */
+  async latestOf(integrationIds: string[]): Promise<Map<string, SyncRun>> {
+    if (integrationIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectDistinctOn([syncRuns.integrationId])
+      .from(syncRuns)
+      .where(inArray(syncRuns.integrationId, integrationIds))
+      .orderBy(syncRuns.integrationId, desc(syncRuns.startedAt), desc(syncRuns.id));
+    return new Map(rows.map((run) => [run.integrationId, run]));
   }
+
 
   private async markInterrupted(runId: string, now: Date): Promise<void> {
     const [run] = await this.db

@@ -71,7 +71,8 @@ export class SyncService {
     return this.runs.list(integrationId, first, after);
   }
 
-  latest(integrationId: string): Promise<SyncRun | null> {
-    return this.runs.latest(integrationId);
+  /** Newest run per integration; the ids must be the caller's (the resolver passes its own roots). */
+  latestOf(integrationIds: string[]): Promise<Map<string, SyncRun>> {
+    return this.runs.latestOf(integrationIds);
   }
 }

@@ -1,19 +1,11 @@
 import { createHash } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CalDAVError, createCalDAVClient, type CalDAVClientOptions } from "../../src/caldav/index.js";
-import { startFixtureServer, xml, type FixtureServer, type Handler } from "./fixture-server.js";
+import { fixtureServers, xml } from "./fixture-server.js";
 
 const MS = `<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>/</D:href><D:propstat><D:prop><D:displayname>x</D:displayname></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>`;
 const PASSWORD = "Tr0ub4dor&3-secret";
-const servers: FixtureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-async function serve(h: Handler) {
-  const s = await startFixtureServer(h);
-  servers.push(s);
-  return s;
-}
+const serve = fixtureServers();
 const client = (extra: Partial<CalDAVClientOptions> = {}) =>
   createCalDAVClient({ username: "alice", password: PASSWORD, verifyTls: true, timeoutMs: 5000, retryBaseDelayMs: 1, addressPolicy: { allowPrivateNetworks: true }, ...extra });
 
@@ -200,7 +192,6 @@ describe("HTTP client: limits, retries, transport errors", () => {
     const s = await serve((r, res) => xml(res, MS));
     const url = s.origin + "/";
     await s.stop();
-    servers.splice(servers.indexOf(s), 1);
     expect((await codeOf(client().request({ method: "PROPFIND", url }))).code).toBe("UNREACHABLE");
   });
 });

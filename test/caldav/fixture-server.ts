@@ -1,6 +1,7 @@
 /** A tiny scripted HTTP server on 127.0.0.1 for recorded-response fixtures and fault tests. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach } from "vitest";
 
 export interface SeenRequest {
   method: string;
@@ -51,4 +52,17 @@ export async function startFixtureServer(handler: Handler): Promise<FixtureServe
 export function xml(res: ServerResponse, body: string, status = 207, headers: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": 'application/xml; charset="utf-8"', ...headers });
   res.end(body);
+}
+
+/** For a test file: `serve(handler)` starts a fixture server that is stopped after each test. */
+export function fixtureServers(): (handler: Handler) => Promise<FixtureServer> {
+  const running: FixtureServer[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.stop()));
+  });
+  return async (handler) => {
+    const server = await startFixtureServer(handler);
+    running.push(server);
+    return server;
+  };
 }

@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CalDAVError, createCalDAVClient, discoverCalendars, multiget, syncCollection, testConnection, type CalDAVClientOptions } from "../../src/caldav/index.js";
-import { startFixtureServer, xml, type FixtureServer, type Handler } from "./fixture-server.js";
+import { fixtureServers, xml } from "./fixture-server.js";
 import { nextcloud, zimbra } from "./fixtures.js";
 
-const servers: FixtureServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
-async function serve(h: Handler) {
-  const s = await startFixtureServer(h);
-  servers.push(s);
-  return s;
-}
+const serve = fixtureServers();
 const client = (extra: Partial<CalDAVClientOptions> = {}) => createCalDAVClient({ username: "alice", password: "pw-1", timeoutMs: 5000, addressPolicy: { allowPrivateNetworks: true }, ...extra });
 async function errOf(p: Promise<unknown>): Promise<CalDAVError> {
   const e = await p.then(() => null, (x: unknown) => x);

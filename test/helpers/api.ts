@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import type { Database } from "../../src/db/client.js";
 import { createHttpServer, type AppDeps, type HttpServer } from "../../src/http/app.js";
 import type { RequestInfo, Resolver } from "../../src/caldav/index.js";
 import type { RateLimitSettings } from "../../src/graphql/rate-limit.js";

@@ -25,7 +25,6 @@ const quiet = createLogger("silent");
 describeServer("radicale", (ctx) => {
   let api: TestApi;
   let token: string;
-  let userId: string;
   const cipher = new CredentialCipher(randomBytes(32));
   const schedulers: Scheduler[] = [];
   let second: { database: Database; services: Services } | null = null;
@@ -51,7 +50,7 @@ describeServer("radicale", (ctx) => {
 
   beforeAll(async () => {
     api = await startTestApi({ cipher });
-    ({ token, id: userId } = await api.createUser("scheduled@example.com"));
+    ({ token } = await api.createUser("scheduled@example.com"));
     await putEvent(ctx.server(), ctx.server().calendarUrl, "a.ics", calendar(["UID:sched-a", "DTSTART:20250305T090000Z", "DTEND:20250305T100000Z", "SUMMARY:A"]));
     await putEvent(ctx.server(), ctx.server().calendarUrl, "b.ics", calendar(["UID:sched-b", "DTSTART:20250306T090000Z", "DTEND:20250306T100000Z", "SUMMARY:B"]));
     schedulers.push(new Scheduler(api.database.db, api.services.sync, quiet, SCHEDULER));
@@ -146,6 +145,7 @@ describeServer("radicale", (ctx) => {
     await api.database.db.update(integrations).set({ pausedReason: "test pause", consecutiveAuthFailures: 3 }).where(sql`${integrations.id} = ${id}`);
     const res = await api.graphql(token, "mutation($id: UUID!) { resumeIntegration(id: $id) { status attention } }", { id });
     expect(res.data?.resumeIntegration).toEqual({ status: "ACTIVE", attention: null });
-    expect(userId).toBeTruthy();
+    const [row] = await api.database.db.select().from(integrations).where(sql`${integrations.id} = ${id}`);
+    expect(row).toMatchObject({ pausedReason: null, consecutiveAuthFailures: 0 });
   });
 });

@@ -58,6 +58,14 @@ describe("sync runs: history and the per-integration lock", () => {
     const res = await api.graphql(token, "query($id: UUID!) { syncRuns(integrationId: $id, first: 2) { edges { node { id status } } pageInfo { hasNextPage } } }", { id: integrationId });
     expect(res.data?.syncRuns.edges).toHaveLength(2);
     expect(res.data?.syncRuns.pageInfo.hasNextPage).toBe(true);
+    // lastSyncRun of every integration in a list comes from one batched query.
+    const second = (await api.graphql(token, 'mutation { configureCalDAVIntegration(input: {calendarUrl: "https://dav.example.com/d/", username: "u", password: "p"}) { id } }')).data
+      ?.configureCalDAVIntegration.id;
+    const list = await api.graphql(token, "{ integrations { id lastSyncRun { id } } }");
+    expect(list.data?.integrations).toEqual([
+      { id: integrationId, lastSyncRun: { id: res.data?.syncRuns.edges[0].node.id } },
+      { id: second, lastSyncRun: null },
+    ]);
     const other = await api.createUser("stranger@example.com");
     for (const query of [
       "query($id: UUID!) { syncRuns(integrationId: $id) { edges { node { id } } } }",

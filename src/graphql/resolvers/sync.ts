@@ -42,7 +42,7 @@ export class SyncResolver {
 
   @FieldResolver(() => SyncRunType, { nullable: true, description: "The newest sync run." })
   async lastSyncRun(@Ctx() ctx: GraphQLContext, @Root() integration: CalDAVIntegrationType): Promise<SyncRunType | null> {
-    const run = await ctx.services.sync.latest(integration.id);
+    const run = await ctx.loaders.lastSyncRun.load(integration.id);
     return run ? toType(run) : null;
   }
 }
