@@ -68,6 +68,8 @@ export interface DavResponse {
 export interface ClientStats {
   requests: number;
   bytesReceived: number;
+  /** Wall time from sending each request to the last byte of its answer: the server's share of a sync. */
+  waitMs: number;
   byStatus: Record<number, number>;
 }
 
@@ -85,7 +87,7 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
  * guarded DNS lookup), auth state per origin, and counters.
  */
 export class CalDAVHttpClient {
-  readonly stats: ClientStats = { requests: 0, bytesReceived: 0, byStatus: {} };
+  readonly stats: ClientStats = { requests: 0, bytesReceived: 0, waitMs: 0, byStatus: {} };
   private readonly agent: Agent;
   private readonly opts: Required<Omit<CalDAVClientOptions, "lookup" | "credentialOrigin" | "onRequest">> & Pick<CalDAVClientOptions, "onRequest">;
   private readonly credentialOrigins = new Set<string>();
@@ -306,10 +308,10 @@ export class CalDAVHttpClient {
         if (e instanceof CalDAVError) throw e;
         throw mapTransportError(e, href, controller.signal.aborted);
       }
+      this.stats.waitMs += performance.now() - started;
       return {
         status,
         headers: res.headers as Record<string, string | string[] | undefined>,
-        // invalid UTF-8 becomes U+FFFD rather than failing the whole response
         // Invalid UTF-8 becomes U+FFFD; NUL too: it means nothing in XML or iCalendar text, and
         // PostgreSQL cannot store it, so a server sending one must not break every later sync.
         body: new TextDecoder("utf-8").decode(Buffer.concat(chunks)).replaceAll("\u0000", "\uFFFD"),
