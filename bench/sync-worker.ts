@@ -43,6 +43,10 @@ export interface PhaseResult {
   deleted: number;
   unchanged: number;
   objectsFetched: number;
+  /** wall time per engine step, from the engine's "sync finished" log line */
+  phasesMs: Record<string, number>;
+  /** of `ms`, the time spent waiting for the CalDAV server's answers */
+  serverWaitMs: number;
 }
 
 export interface WorkerResult {
@@ -57,6 +61,18 @@ const input = JSON.parse(process.env.BENCH_WORKER ?? "{}") as WorkerInput;
 function openDb(): Promise<Database> {
   return input.db === "pglite" ? openDatabase({ kind: "pglite", dataDir: null }) : openScratchPostgres(input.postgresUrl, "bench");
 }
+
+/** The phases of the last finished sync, read from the engine's log. */
+let lastPhases: Record<string, number> = {};
+let lastServerWaitMs = 0;
+const logSink = {
+  write(line: string): void {
+    const record = JSON.parse(line) as { msg?: string; phasesMs?: Record<string, number>; serverWaitMs?: number };
+    if (record.msg !== "sync finished") return;
+    lastPhases = record.phasesMs ?? {};
+    lastServerWaitMs = record.serverWaitMs ?? 0;
+  },
+};
 
 async function sync(services: Services, userId: string, integrationId: string, mode: "FULL" | "INCREMENTAL"): Promise<PhaseResult> {
   const started = performance.now();
@@ -78,13 +94,15 @@ async function sync(services: Services, userId: string, integrationId: string, m
     deleted: run.entriesDeleted,
     unchanged: run.entriesUnchanged,
     objectsFetched: run.objectsFetched,
+    phasesMs: lastPhases,
+    serverWaitMs: lastServerWaitMs,
   };
 }
 
 async function main(): Promise<void> {
   const database = await openDb();
   try {
-    const log = createLogger("silent");
+    const log = createLogger("info", logSink);
     const services = createServices(database.db, {
       cipher: new CredentialCipher(randomBytes(32)),
       caldav: createCalDAVAccess({ caldavAllowPrivateNetworks: true, caldavTimeoutMs: 120_000 }),

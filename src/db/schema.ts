@@ -234,6 +234,8 @@ export const eventLinks = pgTable(
     unique("event_links_occurrence").on(t.calendarId, t.uid, t.recurrenceId).nullsNotDistinct(),
     index("event_links_integration").on(t.integrationId),
     index("event_links_time_entry").on(t.timeEntryId),
+    // An incremental sync reads only the links of the objects that changed (src/sync/engine.ts).
+    index("event_links_object").on(t.calendarId, t.href),
   ],
 );
 

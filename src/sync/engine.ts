@@ -7,7 +7,8 @@
  *                  database writes yet.
  *   3. desired     every occurrence in the window, expanded by us from the mirror as it will be
  *                  (src/caldav/ical), matched to projects (src/projects/match.ts).
- *   4. plan        desired occurrences against existing links (./plan.ts): pure.
+ *   4. plan        desired occurrences against existing links (./plan.ts): pure. After a sync
+ *                  this process remembers, only the keys of the objects that changed since.
  *   5. apply       mirror, sync state and the plan in one transaction (./apply.ts).
  *
  * A failure before step 5 writes nothing but the run's record; the next sync starts over.
@@ -24,9 +25,9 @@ import { createProjectMatcher, type ProjectMatcher } from "../projects/match.js"
 import { applySync } from "./apply.js";
 import { fetchCollectionChanges, type CollectionChanges, type SyncMode } from "./collection-sync.js";
 import { buildDesiredEntries, type DesiredEntry } from "./desired.js";
-import { existingLinks, mirrorEtags, objectData, selectedCalendars } from "./mirror.js";
-import { dataHash, EXPANSION_PAD_MS, expansionCache, expansionKey, syncMemos, type CachedExpansion } from "./object-cache.js";
-import { planSync, type SyncPlan } from "./plan.js";
+import { existingLinks, guardedLinkCounts, linksOf, mirrorEtags, objectData, selectedCalendars } from "./mirror.js";
+import { dataHash, EXPANSION_PAD_MS, expansionCache, expansionKey, syncMemos, type CachedExpansion, type MemoObject, type SyncMemo } from "./object-cache.js";
+import { occurrenceKey, planSync, type ExistingLink, type PlanInput, type SyncPlan } from "./plan.js";
 import { HEARTBEAT_MS, type SyncRun, type SyncRunResult, type SyncRunStore } from "./runs.js";
 
 const DAY_MS = 24 * 3600_000;
@@ -57,8 +58,9 @@ export class SyncEngine {
     heartbeat.unref();
     const log = this.log.child({ integrationId: integration.id, runId: run.id });
     let result: SyncRunResult;
+    const trace = new SyncTrace();
     try {
-      result = await this.sync(client, integration, options);
+      result = await this.sync(client, integration, options, trace);
     } catch (error) {
       if (!(error instanceof CalDAVError)) log.error({ err: error }, "sync failed");
       else log.info({ errorCode: error.code, status: error.status, detail: error.detail }, "sync failed at the CalDAV server");
@@ -76,13 +78,14 @@ export class SyncEngine {
     result.requests = client.stats.requests;
     result.bytesReceived = client.stats.bytesReceived;
     const finished = await this.runs.finish(run, result, this.clock());
-    log.info({ status: finished.status, created: finished.entriesCreated, updated: finished.entriesUpdated, deleted: finished.entriesDeleted, requests: finished.requests, durationMs: finished.durationMs }, "sync finished");
+    log.info({ status: finished.status, created: finished.entriesCreated, updated: finished.entriesUpdated, deleted: finished.entriesDeleted, requests: finished.requests, durationMs: finished.durationMs, ...trace.fields(), serverWaitMs: Math.round(client.stats.waitMs) }, "sync finished");
     return finished;
   }
 
-  private async sync(client: CalDAVHttpClient, integration: Integration, options: SyncOptions): Promise<SyncRunResult> {
+  private async sync(client: CalDAVHttpClient, integration: Integration, options: SyncOptions, trace: SyncTrace): Promise<SyncRunResult> {
     const result = emptyResult();
     const notes: string[] = [];
+    trace.enter("calendars");
     const calendars = await this.calendarsToSync(client, integration, notes);
     if (calendars.length === 0) {
       return { ...result, status: "ERROR", message: "No calendar to sync: the account has no calendar that can hold events." };
@@ -96,6 +99,7 @@ export class SyncEngine {
       return mirror;
     };
     const changes = new Map<string, CollectionChanges>();
+    trace.enter("download");
     for (const calendar of calendars) {
       const change = await fetchCollectionChanges(client, calendar.url, { ctag: calendar.ctag, syncToken: calendar.syncToken }, () => loadMirror(calendar.id), options.mode);
       changes.set(calendar.id, change);
@@ -107,23 +111,40 @@ export class SyncEngine {
     const window = { start: new Date(now.getTime() - integration.lookbackDays * DAY_MS), end: new Date(now.getTime() + integration.lookaheadDays * DAY_MS) };
     const context = await this.expandContext(integration, calendars);
 
-    if (options.mode === "INCREMENTAL") {
-      const skipped = this.unchangedSinceLastSync(integration, calendars, changes, context, window, result, notes);
-      if (skipped) return skipped;
+    const memo = options.mode === "INCREMENTAL" ? rememberedSync(integration, calendars, context, window) : null;
+    if (memo) {
+      const skipped = this.unchangedSinceLastSync(memo, calendars, changes, context, window, result, notes);
+      if (skipped) {
+        trace.plannedObjects = 0;
+        return skipped;
+      }
     }
 
+    trace.enter("expand");
     const objects = await this.mirrorIndex(changes, loadMirror);
     const { desired, failedObjects, cacheKeys } = await this.desiredEntries(context, objects, window, result);
-    const existing = (await existingLinks(this.db, calendars.map((c) => c.id))).filter((link) => !failedObjects.has(`${link.calendarId} ${link.href}`));
-    const plan = planSync({
+    trace.enter("plan");
+    const input: PlanInput = {
       desired,
-      existing,
+      existing: [],
       window,
       calendars: calendars.map((c) => ({ calendarId: c.id, listedObjectCount: changes.get(c.id)!.objectCount ?? mirrors.get(c.id)?.size ?? 0 })),
       confirmMassDeletion: options.mode === "FULL" && options.confirmMassDeletion,
-    });
+    };
+    const changed = memo && failedObjects.size === 0 ? changedObjects(memo, changes, cacheKeys, desired) : null;
+    if (changed) {
+      trace.plannedObjects = [...changed.values()].reduce((n, hrefs) => n + hrefs.size, 0);
+      Object.assign(input, await this.scopedPlanInput(input, changed));
+    } else {
+      input.existing = (await existingLinks(this.db, calendars.map((c) => c.id))).filter((link) => !failedObjects.has(`${link.calendarId} ${link.href}`));
+    }
+    const plan = planSync(input);
+    // A scoped plan was not shown the desired entries outside its scope: all of them unchanged.
+    plan.unchanged += desired.length - input.desired.length;
     markUnreadable(changes, failedObjects);
+    trace.enter("apply");
     await applySync(this.db, { userId: integration.userId, integrationId: integration.id }, changes, plan);
+    trace.enter("finish");
 
     result.entriesCreated = plan.creates.length;
     result.entriesUpdated = plan.updates.length;
@@ -139,6 +160,7 @@ export class SyncEngine {
         fingerprint: context.fingerprint,
         states: new Map([...changes].map(([id, change]) => [id, change.state])),
         objects: cacheKeys,
+        windowStart: window.start.getTime(),
         windowEnd: window.end.getTime(),
       });
     } else {
@@ -155,7 +177,7 @@ export class SyncEngine {
    * Returns null when any of that does not hold.
    */
   private unchangedSinceLastSync(
-    integration: Integration,
+    memo: SyncMemo,
     calendars: Calendar[],
     changes: Map<string, CollectionChanges>,
     context: ExpandContext,
@@ -163,14 +185,7 @@ export class SyncEngine {
     result: SyncRunResult,
     notes: string[],
   ): SyncRunResult | null {
-    const memo = syncMemos.get(integration.id);
-    if (!memo || memo.fingerprint !== context.fingerprint || memo.states.size !== calendars.length) return null;
-    for (const calendar of calendars) {
-      const change = changes.get(calendar.id)!;
-      const remembered = memo.states.get(calendar.id);
-      if (change.strategy !== "UNCHANGED" || !remembered) return null;
-      if (remembered.ctag !== calendar.ctag || remembered.syncToken !== calendar.syncToken) return null;
-    }
+    if (calendars.some((calendar) => changes.get(calendar.id)!.strategy !== "UNCHANGED")) return null;
     const ws = window.start.getTime();
     const we = window.end.getTime();
     const counted = emptyResult();
@@ -193,6 +208,32 @@ export class SyncEngine {
     result.entriesUnchanged = unchanged;
     const plan: SyncPlan = { creates: [], updates: [], deletes: [], conflictsKept: [], unchanged, duplicates: [], guard: null };
     return { ...result, status: "SUCCESS", message: summarize(plan, result, notes) };
+  }
+
+  /**
+   * The plan input for the keys of the changed objects only: their desired entries, the links of
+   * their hrefs and UIDs, every desired entry sharing a key with those (duplicates across objects),
+   * and the counts the mass-delete guard needs from all links.
+   */
+  private async scopedPlanInput(input: PlanInput, changed: Map<string, Set<string>>): Promise<Pick<PlanInput, "desired" | "existing" | "guardedLinkCounts">> {
+    const existing: ExistingLink[] = [];
+    const keys = new Set<string>();
+    for (const [calendarId, hrefs] of changed) {
+      const uids = new Set<string>();
+      for (const entry of input.desired) {
+        if (entry.calendarId !== calendarId || !hrefs.has(entry.href)) continue;
+        uids.add(entry.uid);
+        keys.add(occurrenceKey(entry));
+      }
+      const links = await linksOf(this.db, calendarId, [...hrefs], [...uids]);
+      for (const link of links) keys.add(occurrenceKey(link));
+      existing.push(...links);
+    }
+    return {
+      desired: input.desired.filter((entry) => keys.has(occurrenceKey(entry))),
+      existing,
+      guardedLinkCounts: await guardedLinkCounts(this.db, input.calendars.map((c) => c.calendarId), input.window),
+    };
   }
 
   /** What the calendars hold once `changes` are applied: (calendar, href, etag), with data for what was downloaded. */
@@ -255,17 +296,17 @@ export class SyncEngine {
     objects: MirrorEntry[],
     window: { start: Date; end: Date },
     result: SyncRunResult,
-  ): Promise<{ desired: DesiredEntry[]; failedObjects: Set<string>; cacheKeys: { calendarId: string; key: string }[] | null }> {
+  ): Promise<{ desired: DesiredEntry[]; failedObjects: Set<string>; cacheKeys: MemoObject[] | null }> {
     const ws = window.start.getTime();
     const we = window.end.getTime();
     const expandOptions = { ...context.expandOptions, windowStart: window.start, windowEnd: new Date(we + EXPANSION_PAD_MS) };
-    let cacheKeys: { calendarId: string; key: string }[] | null = [];
+    let cacheKeys: MemoObject[] | null = [];
     const hits = new Map<MirrorEntry, CachedExpansion>();
     const missing = new Map<string, MirrorEntry[]>();
     for (const object of objects) {
       const key = object.etag === null ? null : expansionKey(object.calendarId, object.href, object.etag, context.optionsKey);
       if (key === null) cacheKeys = null;
-      else cacheKeys?.push({ calendarId: object.calendarId, key });
+      else cacheKeys?.push({ calendarId: object.calendarId, href: object.href, key });
       const cached = key === null ? undefined : expansionCache.get(key);
       if (cached && cached.windowStart <= ws && cached.windowEnd >= we && (object.data === null || cached.dataHash === dataHash(object.data))) {
         hits.set(object, cached);
@@ -366,6 +407,48 @@ interface ExpandContext {
   fingerprint: string;
 }
 
+/**
+ * The last fully successful sync of this integration in this process, if the stored side is still
+ * what it wrote: the same settings and projects, the calendars' stored states as it left them (no
+ * other process synced since), and a window that did not move back.
+ */
+function rememberedSync(integration: Integration, calendars: Calendar[], context: ExpandContext, window: { start: Date; end: Date }): SyncMemo | null {
+  const memo = syncMemos.get(integration.id);
+  if (!memo || memo.fingerprint !== context.fingerprint || memo.states.size !== calendars.length) return null;
+  if (window.start.getTime() < memo.windowStart) return null;
+  for (const calendar of calendars) {
+    const remembered = memo.states.get(calendar.id);
+    if (!remembered || remembered.ctag !== calendar.ctag || remembered.syncToken !== calendar.syncToken) return null;
+  }
+  return memo;
+}
+
+/**
+ * The objects whose keys need planning after the remembered sync, per calendar (hrefs): the ones
+ * downloaded or deleted now, and the ones with an occurrence that entered the window since. Every
+ * other object must be the one the remembered sync planned (same href and cache key, which holds
+ * the etag), so its keys would come out NOTHING; if that cannot be shown, null: plan everything.
+ */
+function changedObjects(memo: SyncMemo, changes: Map<string, CollectionChanges>, current: MemoObject[] | null, desired: DesiredEntry[]): Map<string, Set<string>> | null {
+  if (current === null) return null;
+  const changed = new Map<string, Set<string>>();
+  const mark = (calendarId: string, href: string) => {
+    let hrefs = changed.get(calendarId);
+    if (!hrefs) changed.set(calendarId, (hrefs = new Set()));
+    hrefs.add(href);
+  };
+  for (const [calendarId, change] of changes) {
+    for (const object of change.upserts) mark(calendarId, object.key);
+    for (const href of change.deletions) mark(calendarId, href);
+  }
+  for (const entry of desired) if (entry.start.getTime() >= memo.windowEnd) mark(entry.calendarId, entry.href);
+  const isChanged = (o: { calendarId: string; href: string }) => changed.get(o.calendarId)?.has(o.href) ?? false;
+  const before = new Map(memo.objects.filter((o) => !isChanged(o)).map((o) => [`${o.calendarId} ${o.href}`, o.key]));
+  const now = current.filter((o) => !isChanged(o));
+  if (now.length !== before.size || now.some((o) => before.get(`${o.calendarId} ${o.href}`) !== o.key)) return null;
+  return changed;
+}
+
 /** Adds the occurrences, skips and warnings of a cached expansion that fall in [ws, we) to `result`. */
 function countExpansion(cached: CachedExpansion, ws: number, we: number, result: SyncRunResult): void {
   for (const occurrence of cached.result.occurrences) {
@@ -393,6 +476,25 @@ function markUnreadable(changes: Map<string, CollectionChanges>, failedObjects: 
     if (unreadable.length === 0) continue;
     change.unreadable = unreadable;
     change.state = { ctag: null, syncToken: null };
+  }
+}
+
+/** How a sync went, for the log line an operator reads when a sync is slow: wall time per step, and the plan's scope. */
+class SyncTrace {
+  /** objects whose keys were planned; null: all of them */
+  plannedObjects: number | null = null;
+  private readonly ms: Record<string, number> = {};
+  private current: string | null = null;
+  private since = performance.now();
+  enter(phase: string): void {
+    const now = performance.now();
+    if (this.current) this.ms[this.current] = (this.ms[this.current] ?? 0) + now - this.since;
+    this.current = phase;
+    this.since = now;
+  }
+  fields(): { phasesMs: Record<string, number>; plannedObjects: number | "all" } {
+    this.enter("finish");
+    return { phasesMs: Object.fromEntries(Object.entries(this.ms).map(([k, v]) => [k, Math.round(v)])), plannedObjects: this.plannedObjects ?? "all" };
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, count, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { calendarObjects, eventLinks, integrationCalendars, timeEntries } from "../db/schema.js";
 import type { CollectionChanges } from "./collection-sync.js";
@@ -9,29 +9,6 @@ import type { ExistingLink } from "./plan.js";
 export async function mirrorEtags(db: Db, calendarId: string): Promise<Map<string, string | null>> {
   const rows = await db.select({ href: calendarObjects.href, etag: calendarObjects.etag }).from(calendarObjects).where(eq(calendarObjects.calendarId, calendarId));
   return new Map(rows.map((row) => [row.href, row.etag]));
-}
-
-export interface MirroredObject {
-  calendarId: string;
-  href: string;
-  etag: string | null;
-  data: string;
-}
-
-/** The mirror as it will be once `changes` are applied: what the calendars hold now. */
-export async function mirroredObjects(db: Db, changes: Map<string, CollectionChanges>): Promise<MirroredObject[]> {
-  const calendarIds = [...changes.keys()];
-  if (calendarIds.length === 0) return [];
-  const stored = await db
-    .select({ calendarId: calendarObjects.calendarId, href: calendarObjects.href, etag: calendarObjects.etag, data: calendarObjects.data })
-    .from(calendarObjects)
-    .where(inArray(calendarObjects.calendarId, calendarIds));
-  const byKey = new Map(stored.map((object) => [`${object.calendarId} ${object.href}`, object]));
-  for (const [calendarId, change] of changes) {
-    for (const href of change.deletions) byKey.delete(`${calendarId} ${href}`);
-    for (const object of change.upserts) byKey.set(`${calendarId} ${object.key}`, { calendarId, href: object.key, etag: object.etag, data: object.data });
-  }
-  return [...byKey.values()];
 }
 
 /** The stored data of some objects of one calendar (href → data). */
@@ -49,6 +26,45 @@ export async function objectData(db: Db, calendarId: string, hrefs: string[]): P
 
 export async function existingLinks(db: Db, calendarIds: string[]): Promise<ExistingLink[]> {
   if (calendarIds.length === 0) return [];
+  return selectLinks(db, inArray(eventLinks.calendarId, calendarIds));
+}
+
+/** The links of one calendar that belong to the given objects (hrefs) or UIDs. */
+export async function linksOf(db: Db, calendarId: string, hrefs: readonly string[], uids: readonly string[]): Promise<ExistingLink[]> {
+  const out: ExistingLink[] = [];
+  for (let i = 0; i < Math.max(hrefs.length, uids.length); i += 1000) {
+    const h = hrefs.slice(i, i + 1000);
+    const u = uids.slice(i, i + 1000);
+    const conditions = [...(h.length > 0 ? [inArray(eventLinks.href, h)] : []), ...(u.length > 0 ? [inArray(eventLinks.uid, u)] : [])];
+    out.push(...(await selectLinks(db, and(eq(eventLinks.calendarId, calendarId), or(...conditions))!)));
+  }
+  // A link matched by both its href and its UID in different rounds is one link.
+  return [...new Map(out.map((link) => [link.id, link])).values()];
+}
+
+/**
+ * Per calendar, the links the plan's mass-delete guard weighs (./plan.ts): with an entry, not
+ * detached, starting in the window.
+ */
+export async function guardedLinkCounts(db: Db, calendarIds: string[], window: { start: Date; end: Date }): Promise<Map<string, number>> {
+  if (calendarIds.length === 0) return new Map();
+  const rows = await db
+    .select({ calendarId: eventLinks.calendarId, count: count() })
+    .from(eventLinks)
+    .where(
+      and(
+        inArray(eventLinks.calendarId, calendarIds),
+        isNotNull(eventLinks.timeEntryId),
+        eq(eventLinks.detached, false),
+        gte(eventLinks.occurrenceStart, window.start),
+        lt(eventLinks.occurrenceStart, window.end),
+      ),
+    )
+    .groupBy(eventLinks.calendarId);
+  return new Map(rows.map((row) => [row.calendarId, row.count]));
+}
+
+async function selectLinks(db: Db, where: SQL): Promise<ExistingLink[]> {
   const rows = await db
     .select({
       id: eventLinks.id,
@@ -64,7 +80,7 @@ export async function existingLinks(db: Db, calendarIds: string[]): Promise<Exis
     })
     .from(eventLinks)
     .leftJoin(timeEntries, eq(timeEntries.id, eventLinks.timeEntryId))
-    .where(inArray(eventLinks.calendarId, calendarIds));
+    .where(where);
   return rows.map(({ edited, ...link }) => ({ ...link, entryEditedAfterImport: edited ?? false }));
 }
 

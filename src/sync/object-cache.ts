@@ -10,7 +10,8 @@
  *  - SyncMemo: per integration, what the last fully successful sync saw (calendar states, the
  *    objects, the settings and projects). When the next sync finds all of it unchanged, and no
  *    cached occurrence starts in the part of the window that is new since, the plan would be
- *    empty: the engine then skips mirror reads, expansion, planning and writes.
+ *    empty: the engine then skips mirror reads, expansion, planning and writes. When only some
+ *    objects changed, only their keys are planned.
  *
  * Bounded LRU; a restart simply empties them.
  */
@@ -76,9 +77,16 @@ export interface SyncMemo {
   fingerprint: string;
   /** calendarId → ctag / sync-token stored by that sync */
   states: Map<string, { ctag: string | null; syncToken: string | null }>;
-  /** cache keys of every mirrored object, per calendar */
-  objects: { calendarId: string; key: string }[];
+  /** every mirrored object and its cache key */
+  objects: MemoObject[];
+  windowStart: number;
   windowEnd: number;
+}
+
+export interface MemoObject {
+  calendarId: string;
+  href: string;
+  key: string;
 }
 
 export const syncMemos = new Lru<SyncMemo>(10_000);

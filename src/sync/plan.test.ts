@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DesiredEntry } from "./desired.js";
-import { MASS_DELETE_MIN_VANISHED, planSync, type ExistingLink, type PlanInput, type SyncPlan } from "./plan.js";
+import { MASS_DELETE_MIN_VANISHED, occurrenceKey, planSync, type ExistingLink, type PlanInput, type SyncPlan } from "./plan.js";
 
 // ---------------------------------------------------------------------------
 // Fixtures
@@ -530,6 +530,34 @@ describe("properties (500 random inputs)", () => {
       const r = random(seed * 7919);
       const shuffled = { ...input, desired: r.shuffle(input.desired), existing: r.shuffle(input.existing), calendars: r.shuffle(input.calendars) };
       expect(planSync(shuffled), `seed ${seed}`).toEqual(planSync(input));
+    }
+  });
+
+  it("plans a scope like the whole, given every key that is not NOTHING and the guard's counts", () => {
+    for (const seed of seeds) {
+      const input = randomInput(seed);
+      const whole = planSync(input);
+      // Every key the plan acts on, or would act on without the guards, must be in scope;
+      // other keys join at random.
+      const confirmed = planSync({ ...input, confirmMassDeletion: true });
+      const acted = [
+        ...[whole, confirmed].flatMap((p) => [...p.creates, ...p.updates.map((u) => u.link), ...p.deletes, ...p.conflictsKept.map((c) => c.link), ...p.duplicates]),
+      ].map(occurrenceKey);
+      const r = random(seed * 104729);
+      const scope = new Set([...acted, ...[...input.desired, ...input.existing].map(occurrenceKey).filter(() => r.chance(0.3))]);
+      const counts = new Map<string, number>();
+      for (const l of input.existing) {
+        const inWindow = l.occurrenceStart >= WINDOW.start && l.occurrenceStart < WINDOW.end;
+        if (l.timeEntryId !== null && !l.detached && inWindow) counts.set(l.calendarId, (counts.get(l.calendarId) ?? 0) + 1);
+      }
+      const scoped = planSync({
+        ...input,
+        desired: input.desired.filter((d) => scope.has(occurrenceKey(d))),
+        existing: input.existing.filter((l) => scope.has(occurrenceKey(l))),
+        guardedLinkCounts: counts,
+      });
+      const outside = input.desired.filter((d) => !scope.has(occurrenceKey(d))).length;
+      expect({ ...scoped, unchanged: scoped.unchanged + outside }, `seed ${seed}`).toEqual(whole);
     }
   });
 

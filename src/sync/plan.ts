@@ -29,6 +29,12 @@
  *     ({@link calendarEmptyGuard}, {@link massDeleteGuard}); creates and updates go on.
  *     An explicitly confirmed FULL sync overrides both.
  *
+ * A plan may be scoped: when the caller knows that every key outside a set would
+ * come out NOTHING (the objects behind them are the ones the last sync planned, and
+ * nothing entered the window since), it passes only the links and desired entries of
+ * the keys in the set, and the per-calendar counts the mass-delete guard weighs. The
+ * plan is then the same as the complete one, minus the NOTHINGs it was not shown.
+ *
  * Pure: no I/O, no clock. The caller applies the plan in one transaction.
  */
 import type { DesiredEntry } from "./desired.js";
@@ -60,6 +66,12 @@ export interface PlanInput {
   calendars: { calendarId: string; listedObjectCount: number }[];
   /** A FULL sync with explicit confirmation: the guards do not withhold anything. */
   confirmMassDeletion: boolean;
+  /**
+   * Only for a scoped plan, where `desired` and `existing` hold just the keys in scope:
+   * per calendar, how many of ALL its links the mass-delete guard counts (with an entry,
+   * not detached, starting in the window). Absent: counted from `existing`.
+   */
+  guardedLinkCounts?: ReadonlyMap<string, number>;
 }
 
 export type GuardKind = "CALENDAR_EMPTY" | "MASS_DELETE";
@@ -120,7 +132,7 @@ export function planSync(input: PlanInput): SyncPlan {
   }
   // Links of calendars not synced this run (e.g. deselected) are not ours to judge.
   const links = input.existing.filter((link) => synced.has(link.calendarId));
-  const linksByKey = groupBy(links, keyOf);
+  const linksByKey = groupBy(links, occurrenceKey);
   const { winners, duplicates } = pickOneDesiredPerKey(input.desired, linksByKey);
 
   const plan: SyncPlan = { creates: [], updates: [], deletes: [], conflictsKept: [], unchanged: 0, duplicates, guard: null };
@@ -154,7 +166,7 @@ export function planSync(input: PlanInput): SyncPlan {
   }
 
   // Deletes and vanished-event conflicts wait for the guards; the rest is final.
-  const withheld = input.confirmMassDeletion ? null : applyGuards(vanished, links, input.calendars, input.window);
+  const withheld = input.confirmMassDeletion ? null : applyGuards(vanished, guardedLinkCounts(links, input), input.calendars);
   for (const { link, decision } of vanished) {
     if (withheld?.links.has(link)) continue;
     if (decision === "DELETE") plan.deletes.push(link);
@@ -235,7 +247,7 @@ function pickOneDesiredPerKey(
 ): { winners: Map<string, DesiredEntry>; duplicates: DesiredEntry[] } {
   const winners = new Map<string, DesiredEntry>();
   const duplicates: DesiredEntry[] = [];
-  for (const [key, candidates] of groupBy(desired, keyOf)) {
+  for (const [key, candidates] of groupBy(desired, occurrenceKey)) {
     const linkedHrefs = new Set((linksByKey.get(key) ?? []).map((link) => link.href));
     const [winner, ...losers] = candidates.sort(
       (a, b) =>
@@ -247,7 +259,7 @@ function pickOneDesiredPerKey(
     if (winner !== undefined) winners.set(key, winner);
     duplicates.push(...losers);
   }
-  duplicates.sort((a, b) => compareStrings(keyOf(a), keyOf(b)) || compareStrings(a.href, b.href));
+  duplicates.sort((a, b) => compareStrings(occurrenceKey(a), occurrenceKey(b)) || compareStrings(a.href, b.href));
   return { winners, duplicates };
 }
 
@@ -267,17 +279,14 @@ interface Vanished {
  */
 function applyGuards(
   vanished: readonly Vanished[],
-  links: readonly ExistingLink[],
+  guarded: ReadonlyMap<string, number>,
   calendars: PlanInput["calendars"],
-  window: PlanInput["window"],
 ): { links: Set<ExistingLink>; guard: SyncGuard } | null {
   const emptyCalendarIds = calendarEmptyGuard(vanished, calendars);
   const stillVanished = vanished.filter((v) => !emptyCalendarIds.has(v.link.calendarId));
-  const massDelete = massDeleteGuard(
-    stillVanished,
-    links.filter((link) => !emptyCalendarIds.has(link.calendarId)),
-    window,
-  );
+  let population = 0;
+  for (const [calendarId, count] of guarded) if (!emptyCalendarIds.has(calendarId)) population += count;
+  const massDelete = massDeleteGuard(stillVanished, population);
 
   const withheld = vanished.filter((v) => emptyCalendarIds.has(v.link.calendarId) || massDelete !== null);
   if (withheld.length === 0) return null;
@@ -342,23 +351,28 @@ function calendarEmptyGuard(vanished: readonly Vanished[], calendars: PlanInput[
  * next run may find the old ones below half and delete them. A glitch that only
  * hides events creates nothing and stays withheld run after run.
  */
-function massDeleteGuard(
-  vanished: readonly Vanished[],
-  links: readonly ExistingLink[],
-  window: PlanInput["window"],
-): { vanished: number; population: number } | null {
-  const population = links.filter(
-    (link) => link.timeEntryId !== null && !link.detached && inWindow(link.occurrenceStart, window),
-  ).length;
+function massDeleteGuard(vanished: readonly Vanished[], population: number): { vanished: number; population: number } | null {
   const triggered = vanished.length >= MASS_DELETE_MIN_VANISHED && vanished.length * 2 > population;
   return triggered ? { vanished: vanished.length, population } : null;
+}
+
+/** Per calendar, the links the mass-delete guard counts: with an entry, not detached, in the window. */
+function guardedLinkCounts(links: readonly ExistingLink[], input: PlanInput): ReadonlyMap<string, number> {
+  if (input.guardedLinkCounts) return input.guardedLinkCounts;
+  const counts = new Map<string, number>();
+  for (const link of links) {
+    if (link.timeEntryId !== null && !link.detached && inWindow(link.occurrenceStart, input.window)) {
+      counts.set(link.calendarId, (counts.get(link.calendarId) ?? 0) + 1);
+    }
+  }
+  return counts;
 }
 
 // ---------------------------------------------------------------------------
 // Helpers
 
 /** (calendar, UID, RECURRENCE-ID) as one unambiguous string. */
-function keyOf(item: { calendarId: string; uid: string; recurrenceId: string | null }): string {
+export function occurrenceKey(item: { calendarId: string; uid: string; recurrenceId: string | null }): string {
   return JSON.stringify([item.calendarId, item.uid, item.recurrenceId ?? null]);
 }
 

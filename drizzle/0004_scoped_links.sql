@@ -1,0 +1,1 @@
+CREATE INDEX "event_links_object" ON "event_links" USING btree ("calendar_id","href");
