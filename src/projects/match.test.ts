@@ -108,8 +108,29 @@ describe("foldForMatching", () => {
     ["ΟΔΟΣ", "οδοσ"],
     ["  Alpha \t Beta ", "alpha beta"],
     ["Cafe\u0301", "café"],
+    ["C++ Review:\tQ3", "c++ review: q3"],
   ])("%j → %j", (input, folded) => {
     expect(foldForMatching(input)).toBe(folded);
+  });
+
+  it("folds printable ASCII exactly as the general path does", () => {
+    // The fast path for ASCII must not change a result: compare with the same text behind a
+    // non-ASCII prefix, which takes the general path, then strip the prefix.
+    for (let code = 0x20; code <= 0x7e; code++) {
+      const text = `Ab ${String.fromCharCode(code)}\tZ  ${String.fromCharCode(code)}x`;
+      expect(foldForMatching(text), JSON.stringify(text)).toBe(foldForMatching(`é${text}`).slice(1));
+    }
+  });
+});
+
+describe("the matcher remembers answers", () => {
+  it("answers a repeated title the same way, and tells apart categories and defaults", () => {
+    const match = createProjectMatcher(projects);
+    for (let i = 0; i < 3; i++) {
+      expect(match("Weekly sync", ["Ops"], null)).toEqual({ projectId: "p-ops", matchedBy: "CATEGORY" });
+      expect(match("Weekly sync", [], "p-alpha")).toEqual({ projectId: "p-alpha", matchedBy: "DEFAULT" });
+      expect(match("Weekly sync", [], null)).toEqual({ projectId: null, matchedBy: "NONE" });
+    }
   });
 });
 

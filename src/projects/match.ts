@@ -44,6 +44,11 @@ export type ProjectMatcher = (
   defaultProjectId: string | null,
 ) => ProjectMatch;
 
+const PRINTABLE_ASCII = /^[\x20-\x7e\t]*$/;
+
+/** Distinct (title, categories, default) triples a matcher remembers; a sync sees a series' title once per occurrence. */
+const MATCH_MEMO_SIZE = 10_000;
+
 /** A letter, number or combining mark: what a name must NOT touch on either side. */
 const WORD_CHAR = String.raw`[\p{L}\p{N}\p{M}]`;
 
@@ -52,6 +57,9 @@ const WORD_CHAR = String.raw`[\p{L}\p{N}\p{M}]`;
  * anyone who needs to explain a match.
  */
 export function foldForMatching(text: string): string {
+  // Most titles are printable ASCII, where NFC and the locale-independent lower case change
+  // nothing else: the same result, several times faster.
+  if (PRINTABLE_ASCII.test(text)) return text.toLowerCase().replace(/\s+/g, " ").trim();
   return text
     .normalize("NFC")
     .toLocaleLowerCase("und")
@@ -66,7 +74,19 @@ export function createProjectMatcher(projects: readonly MatchableProject[]): Pro
   const byFoldedName = indexByFoldedName(projects);
   const titleRegex = buildTitleRegex([...byFoldedName.keys()]);
 
+  const memo = new Map<string, ProjectMatch>();
   return function matchProject(summary, categories, defaultProjectId) {
+    const key = JSON.stringify([summary, categories, defaultProjectId]);
+    let match = memo.get(key);
+    if (match === undefined) {
+      match = matchUncached(summary, categories, defaultProjectId);
+      if (memo.size >= MATCH_MEMO_SIZE) memo.clear();
+      memo.set(key, match);
+    }
+    return match;
+  };
+
+  function matchUncached(summary: string, categories: readonly string[], defaultProjectId: string | null): ProjectMatch {
     const titleName = titleRegex === null ? null : longestNameIn(foldForMatching(summary), titleRegex);
     const titleProject = titleName === null ? undefined : byFoldedName.get(titleName);
     if (titleProject !== undefined) return { projectId: titleProject.id, matchedBy: "TITLE" };
@@ -76,7 +96,7 @@ export function createProjectMatcher(projects: readonly MatchableProject[]): Pro
     }
     if (defaultProjectId !== null) return { projectId: defaultProjectId, matchedBy: "DEFAULT" };
     return { projectId: null, matchedBy: "NONE" };
-  };
+  }
 }
 
 /**
