@@ -2,6 +2,11 @@
  * Writes one sync in one transaction: the mirror, the calendars' sync state, and the plan's
  * creates, updates, deletes and detachments — in batches, never a query per event. A crash
  * anywhere leaves the previous state whole, and the next sync does the work again.
+ *
+ * The downloaded objects do not depend on the plan, so they are sent first and the database
+ * stores them while `prepare` expands and plans (reading through the same transaction); the rest
+ * follows once the plan is known. Batches are sent without waiting for each other (the driver
+ * pipelines them), so the next batch is serialised while the database writes the previous one.
  */
 import { randomUUID } from "node:crypto";
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
@@ -20,31 +25,47 @@ export interface ApplyTarget {
   integrationId: string;
 }
 
-export async function applySync(db: Db, target: ApplyTarget, changes: Map<string, CollectionChanges>, plan: SyncPlan): Promise<void> {
-  await db.transaction(async (tx) => {
-    for (const [calendarId, change] of changes) await writeMirror(tx, calendarId, change);
+/** Runs `prepare` (expansion and plan) inside the sync's transaction and writes what it planned. */
+export async function applySync<T extends { plan: SyncPlan }>(
+  db: Db,
+  target: ApplyTarget,
+  changes: Map<string, CollectionChanges>,
+  prepare: (tx: Tx) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    const objectsWritten = Promise.all([...changes].map(([calendarId, change]) => writeMirrorObjects(tx, calendarId, change)));
+    const [prepared] = await Promise.all([prepare(tx), objectsWritten]);
+    const { plan } = prepared;
+    await Promise.all([...changes].map(([calendarId, change]) => writeMirrorState(tx, calendarId, change)));
     await deleteEntries(tx, target.userId, plan);
     await detachConflicts(tx, plan);
     await updateEntries(tx, target.userId, plan.updates);
     await createEntries(tx, target, plan.creates);
+    return prepared;
   });
 }
 
-type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
-async function writeMirror(tx: Tx, calendarId: string, change: CollectionChanges): Promise<void> {
-  for (const hrefs of chunks(change.deletions)) {
-    await tx.delete(calendarObjects).where(and(eq(calendarObjects.calendarId, calendarId), inArray(calendarObjects.href, hrefs)));
-  }
+async function writeMirrorObjects(tx: Tx, calendarId: string, change: CollectionChanges): Promise<void> {
+  await Promise.all(
+    chunks(change.deletions).map((hrefs) => tx.delete(calendarObjects).where(and(eq(calendarObjects.calendarId, calendarId), inArray(calendarObjects.href, hrefs)))),
+  );
   // One JSON parameter per batch instead of four bind parameters per row: far cheaper to
   // serialise and parse for both drivers (PGlite especially), same statement otherwise.
-  for (const batch of chunks(change.upserts, JSON_BATCH)) {
-    const rows = JSON.stringify(batch.map((object) => ({ href: object.key, etag: object.etag, data: object.data })));
-    await tx.execute(sql`
-      insert into calendar_objects (calendar_id, href, etag, data)
-      select ${calendarId}::uuid, x.href, x.etag, x.data from json_to_recordset(${rows}::json) as x(href text, etag text, data text)
-      on conflict (calendar_id, href) do update set etag = excluded.etag, data = excluded.data, updated_at = now()`);
-  }
+  await Promise.all(
+    chunks(change.upserts, JSON_BATCH).map((batch) => {
+      const rows = JSON.stringify(batch.map((object) => ({ href: object.key, etag: object.etag, data: object.data })));
+      return tx.execute(sql`
+        insert into calendar_objects (calendar_id, href, etag, data)
+        select ${calendarId}::uuid, x.href, x.etag, x.data from json_to_recordset(${rows}::json) as x(href text, etag text, data text)
+        on conflict (calendar_id, href) do update set etag = excluded.etag, data = excluded.data, updated_at = now()`);
+    }),
+  );
+}
+
+/** What expanding decided about the mirror: unreadable objects, and the state to resume from. */
+async function writeMirrorState(tx: Tx, calendarId: string, change: CollectionChanges): Promise<void> {
   for (const hrefs of chunks(change.unreadable ?? [])) {
     await tx.update(calendarObjects).set({ etag: null }).where(and(eq(calendarObjects.calendarId, calendarId), inArray(calendarObjects.href, hrefs)));
   }
@@ -93,6 +114,7 @@ async function updateLinks(tx: Tx, rows: { linkId: string; desired: DesiredEntry
 }
 
 async function createEntries(tx: Tx, target: ApplyTarget, creates: DesiredEntry[]): Promise<void> {
+  const statements: Promise<unknown>[] = [];
   for (const batch of chunks(creates, JSON_BATCH)) {
     // Ids made here, so links can reference their entries without relying on RETURNING order.
     const ids = batch.map(() => randomUUID());
@@ -107,11 +129,13 @@ async function createEntries(tx: Tx, target: ApplyTarget, creates: DesiredEntry[
         matched_by: desired.matchedBy,
       })),
     );
-    await tx.execute(sql`
-      insert into time_entries (id, user_id, project_id, start_time, end_time, duration_seconds, notes, source, matched_by)
-      select x.id, ${target.userId}::uuid, x.project_id, x.start_time, x.end_time, x.duration_seconds, x.notes, 'auto', x.matched_by::project_match
-      from json_to_recordset(${entries}::json)
-        as x(id uuid, project_id uuid, start_time timestamptz, end_time timestamptz, duration_seconds integer, notes text, matched_by text)`);
+    statements.push(
+      tx.execute(sql`
+        insert into time_entries (id, user_id, project_id, start_time, end_time, duration_seconds, notes, source, matched_by)
+        select x.id, ${target.userId}::uuid, x.project_id, x.start_time, x.end_time, x.duration_seconds, x.notes, 'auto', x.matched_by::project_match
+        from json_to_recordset(${entries}::json)
+          as x(id uuid, project_id uuid, start_time timestamptz, end_time timestamptz, duration_seconds integer, notes text, matched_by text)`),
+    );
     const links = JSON.stringify(
       batch.map((desired, i) => ({
         calendar_id: desired.calendarId,
@@ -124,12 +148,16 @@ async function createEntries(tx: Tx, target: ApplyTarget, creates: DesiredEntry[
         time_entry_id: ids[i]!,
       })),
     );
-    await tx.execute(sql`
-      insert into event_links (integration_id, calendar_id, href, uid, recurrence_id, etag, content_hash, occurrence_start, time_entry_id)
-      select ${target.integrationId}::uuid, x.calendar_id, x.href, x.uid, x.recurrence_id, x.etag, x.content_hash, x.occurrence_start, x.time_entry_id
-      from json_to_recordset(${links}::json)
-        as x(calendar_id uuid, href text, uid text, recurrence_id text, etag text, content_hash text, occurrence_start timestamptz, time_entry_id uuid)`);
+    // Sent after its entries on the same connection, so the foreign keys find them.
+    statements.push(
+      tx.execute(sql`
+        insert into event_links (integration_id, calendar_id, href, uid, recurrence_id, etag, content_hash, occurrence_start, time_entry_id)
+        select ${target.integrationId}::uuid, x.calendar_id, x.href, x.uid, x.recurrence_id, x.etag, x.content_hash, x.occurrence_start, x.time_entry_id
+        from json_to_recordset(${links}::json)
+          as x(calendar_id uuid, href text, uid text, recurrence_id text, etag text, content_hash text, occurrence_start timestamptz, time_entry_id uuid)`),
+    );
   }
+  await Promise.all(statements);
 }
 
 function chunks<T>(items: readonly T[], size = BATCH): T[][] {

@@ -32,6 +32,8 @@ import { HEARTBEAT_MS, type SyncRun, type SyncRunResult, type SyncRunStore } fro
 
 const DAY_MS = 24 * 3600_000;
 const MAX_WARNINGS = 50;
+/** ≈ 10–20 ms of expansion between two turns of the event loop. */
+const YIELD_EVERY_OBJECTS = 100;
 
 export interface SyncOptions {
   mode: SyncMode;
@@ -122,28 +124,32 @@ export class SyncEngine {
 
     trace.enter("expand");
     const objects = await this.mirrorIndex(changes, loadMirror);
-    const { desired, failedObjects, cacheKeys } = await this.desiredEntries(context, objects, window, result);
-    trace.enter("plan");
-    const input: PlanInput = {
-      desired,
-      existing: [],
-      window,
-      calendars: calendars.map((c) => ({ calendarId: c.id, listedObjectCount: changes.get(c.id)!.objectCount ?? mirrors.get(c.id)?.size ?? 0 })),
-      confirmMassDeletion: options.mode === "FULL" && options.confirmMassDeletion,
-    };
-    const changed = memo && failedObjects.size === 0 ? changedObjects(memo, changes, cacheKeys, desired) : null;
-    if (changed) {
-      trace.plannedObjects = [...changed.values()].reduce((n, hrefs) => n + hrefs.size, 0);
-      Object.assign(input, await this.scopedPlanInput(input, changed));
-    } else {
-      input.existing = (await existingLinks(this.db, calendars.map((c) => c.id))).filter((link) => !failedObjects.has(`${link.calendarId} ${link.href}`));
-    }
-    const plan = planSync(input);
-    // A scoped plan was not shown the desired entries outside its scope: all of them unchanged.
-    plan.unchanged += desired.length - input.desired.length;
-    markUnreadable(changes, failedObjects);
-    trace.enter("apply");
-    await applySync(this.db, { userId: integration.userId, integrationId: integration.id }, changes, plan);
+    const inputs = await this.expansionInputs(context, objects, window);
+    const target = { userId: integration.userId, integrationId: integration.id };
+    const { plan, failedObjects, cacheKeys } = await applySync(this.db, target, changes, async (tx) => {
+      const { desired, failedObjects, cacheKeys } = await this.desiredEntries(context, objects, inputs, window, result);
+      trace.enter("plan");
+      const input: PlanInput = {
+        desired,
+        existing: [],
+        window,
+        calendars: calendars.map((c) => ({ calendarId: c.id, listedObjectCount: changes.get(c.id)!.objectCount ?? mirrors.get(c.id)?.size ?? 0 })),
+        confirmMassDeletion: options.mode === "FULL" && options.confirmMassDeletion,
+      };
+      const changed = memo && failedObjects.size === 0 ? changedObjects(memo, changes, cacheKeys, desired) : null;
+      if (changed) {
+        trace.plannedObjects = [...changed.values()].reduce((n, hrefs) => n + hrefs.size, 0);
+        Object.assign(input, await scopedPlanInput(tx, input, changed));
+      } else {
+        input.existing = (await existingLinks(tx, calendars.map((c) => c.id))).filter((link) => !failedObjects.has(`${link.calendarId} ${link.href}`));
+      }
+      const plan = planSync(input);
+      // A scoped plan was not shown the desired entries outside its scope: all of them unchanged.
+      plan.unchanged += desired.length - input.desired.length;
+      markUnreadable(changes, failedObjects);
+      trace.enter("apply");
+      return { plan, failedObjects, cacheKeys };
+    });
     trace.enter("finish");
 
     result.entriesCreated = plan.creates.length;
@@ -210,32 +216,6 @@ export class SyncEngine {
     return { ...result, status: "SUCCESS", message: summarize(plan, result, notes) };
   }
 
-  /**
-   * The plan input for the keys of the changed objects only: their desired entries, the links of
-   * their hrefs and UIDs, every desired entry sharing a key with those (duplicates across objects),
-   * and the counts the mass-delete guard needs from all links.
-   */
-  private async scopedPlanInput(input: PlanInput, changed: Map<string, Set<string>>): Promise<Pick<PlanInput, "desired" | "existing" | "guardedLinkCounts">> {
-    const existing: ExistingLink[] = [];
-    const keys = new Set<string>();
-    for (const [calendarId, hrefs] of changed) {
-      const uids = new Set<string>();
-      for (const entry of input.desired) {
-        if (entry.calendarId !== calendarId || !hrefs.has(entry.href)) continue;
-        uids.add(entry.uid);
-        keys.add(occurrenceKey(entry));
-      }
-      const links = await linksOf(this.db, calendarId, [...hrefs], [...uids]);
-      for (const link of links) keys.add(occurrenceKey(link));
-      existing.push(...links);
-    }
-    return {
-      desired: input.desired.filter((entry) => keys.has(occurrenceKey(entry))),
-      existing,
-      guardedLinkCounts: await guardedLinkCounts(this.db, input.calendars.map((c) => c.calendarId), input.window),
-    };
-  }
-
   /** What the calendars hold once `changes` are applied: (calendar, href, etag), with data for what was downloaded. */
   private async mirrorIndex(changes: Map<string, CollectionChanges>, loadMirror: (calendarId: string) => Promise<Map<string, string | null>>): Promise<MirrorEntry[]> {
     const out: MirrorEntry[] = [];
@@ -286,20 +266,13 @@ export class SyncEngine {
   }
 
   /**
-   * Expands every object of the synced calendars; an object that cannot be parsed is skipped with
-   * an error. Expansions are reused from the cache when the object (etag, and data when we hold it)
-   * and the options are the same and the cached window covers this one; only misses read their
-   * data from the mirror.
+   * What expanding the objects needs from the database, read before the sync's transaction: the
+   * cached expansions still valid for each object (same etag, and data when we hold it, same options,
+   * a window covering this one), and the stored data of the objects the cache cannot answer.
    */
-  private async desiredEntries(
-    context: ExpandContext,
-    objects: MirrorEntry[],
-    window: { start: Date; end: Date },
-    result: SyncRunResult,
-  ): Promise<{ desired: DesiredEntry[]; failedObjects: Set<string>; cacheKeys: MemoObject[] | null }> {
+  private async expansionInputs(context: ExpandContext, objects: MirrorEntry[], window: { start: Date; end: Date }): Promise<ExpansionInputs> {
     const ws = window.start.getTime();
     const we = window.end.getTime();
-    const expandOptions = { ...context.expandOptions, windowStart: window.start, windowEnd: new Date(we + EXPANSION_PAD_MS) };
     let cacheKeys: MemoObject[] | null = [];
     const hits = new Map<MirrorEntry, CachedExpansion>();
     const missing = new Map<string, MirrorEntry[]>();
@@ -320,11 +293,30 @@ export class SyncEngine {
       const data = await objectData(this.db, calendarId, list.map((o) => o.href));
       for (const object of list) object.data = data.get(object.href) ?? null;
     }
+    return { hits, cacheKeys };
+  }
 
+  /**
+   * Expands every object of the synced calendars (or takes its cached expansion); an object that
+   * cannot be parsed is skipped with an error. Yields to the event loop every few objects, so the
+   * process stays responsive and the transaction's writes already sent go on meanwhile.
+   */
+  private async desiredEntries(
+    context: ExpandContext,
+    objects: MirrorEntry[],
+    { hits, cacheKeys }: ExpansionInputs,
+    window: { start: Date; end: Date },
+    result: SyncRunResult,
+  ): Promise<{ desired: DesiredEntry[]; failedObjects: Set<string>; cacheKeys: MemoObject[] | null }> {
+    const ws = window.start.getTime();
+    const we = window.end.getTime();
+    const expandOptions = { ...context.expandOptions, windowStart: window.start, windowEnd: new Date(we + EXPANSION_PAD_MS) };
     const desired: DesiredEntry[] = [];
     const failedObjects = new Set<string>();
+    let expanded = 0;
     for (const object of objects) {
       let cached = hits.get(object);
+      if (!cached && ++expanded % YIELD_EVERY_OBJECTS === 0) await new Promise((resolve) => setImmediate(resolve));
       if (!cached) {
         if (object.data === null) continue; // vanished from the mirror between two reads: next sync
         try {
@@ -388,6 +380,12 @@ export class SyncEngine {
   }
 }
 
+interface ExpansionInputs {
+  hits: Map<MirrorEntry, CachedExpansion>;
+  /** every object's cache key; null when some object has no etag (then nothing is remembered) */
+  cacheKeys: MemoObject[] | null;
+}
+
 interface MirrorEntry {
   calendarId: string;
   href: string;
@@ -405,6 +403,32 @@ interface ExpandContext {
   desiredKeyOf(calendarId: string): string;
   /** everything besides the objects and the window that the plan depends on */
   fingerprint: string;
+}
+
+/**
+ * The plan input for the keys of the changed objects only: their desired entries, the links of
+ * their hrefs and UIDs, every desired entry sharing a key with those (duplicates across objects),
+ * and the counts the mass-delete guard needs from all links.
+ */
+async function scopedPlanInput(db: Db, input: PlanInput, changed: Map<string, Set<string>>): Promise<Pick<PlanInput, "desired" | "existing" | "guardedLinkCounts">> {
+  const existing: ExistingLink[] = [];
+  const keys = new Set<string>();
+  for (const [calendarId, hrefs] of changed) {
+    const uids = new Set<string>();
+    for (const entry of input.desired) {
+      if (entry.calendarId !== calendarId || !hrefs.has(entry.href)) continue;
+      uids.add(entry.uid);
+      keys.add(occurrenceKey(entry));
+    }
+    const links = await linksOf(db, calendarId, [...hrefs], [...uids]);
+    for (const link of links) keys.add(occurrenceKey(link));
+    existing.push(...links);
+  }
+  return {
+    desired: input.desired.filter((entry) => keys.has(occurrenceKey(entry))),
+    existing,
+    guardedLinkCounts: await guardedLinkCounts(db, input.calendars.map((c) => c.calendarId), input.window),
+  };
 }
 
 /**
