@@ -132,10 +132,17 @@ async function benchSync(server: BenchServer, size: number, now: Date): Promise<
         peakRssMB: m((r) => r.full.peakRssBytes) / 2 ** 20,
         baselineRssMB: m((r) => r.full.baselineRssBytes) / 2 ** 20,
         serverPeakRssMB: results[0]!.full.serverPeakRssBytes === null ? null : m((r) => r.full.serverPeakRssBytes ?? 0) / 2 ** 20,
+        serverMs: m((r) => r.full.serverWaitMs),
+        phasesMs: Object.fromEntries(Object.keys(results[0]!.full.phasesMs).map((phase) => [phase, m((r) => r.full.phasesMs[phase] ?? 0)])),
       },
-      noChange: { ms: m((r) => r.noChange.ms), requests: m((r) => r.noChange.requests) },
-      oneChange: { ms: m((r) => r.oneChange.ms), requests: m((r) => r.oneChange.requests), updated: m((r) => r.oneChange.updated) },
-      hundredChanges: { ms: m((r) => r.hundredChanges.ms), requests: m((r) => r.hundredChanges.requests), updated: m((r) => r.hundredChanges.updated) },
+      noChange: { ms: m((r) => r.noChange.ms), requests: m((r) => r.noChange.requests), serverMs: m((r) => r.noChange.serverWaitMs) },
+      oneChange: { ms: m((r) => r.oneChange.ms), requests: m((r) => r.oneChange.requests), updated: m((r) => r.oneChange.updated), serverMs: m((r) => r.oneChange.serverWaitMs) },
+      hundredChanges: {
+        ms: m((r) => r.hundredChanges.ms),
+        requests: m((r) => r.hundredChanges.requests),
+        updated: m((r) => r.hundredChanges.updated),
+        serverMs: m((r) => r.hundredChanges.serverWaitMs),
+      },
       raw: results,
     });
   }

@@ -10,10 +10,22 @@ export interface SyncRow {
   runs: number;
   floorMs: number;
   floorBytes: number;
-  full: { ms: number; requests: number; bytes: number; entriesCreated: number; peakRssMB: number; baselineRssMB: number; serverPeakRssMB: number | null };
-  noChange: { ms: number; requests: number };
-  oneChange: { ms: number; requests: number; updated: number };
-  hundredChanges: { ms: number; requests: number; updated: number };
+  full: {
+    ms: number;
+    requests: number;
+    bytes: number;
+    entriesCreated: number;
+    peakRssMB: number;
+    baselineRssMB: number;
+    serverPeakRssMB: number | null;
+    /** of `ms`, waiting for the CalDAV server's answers */
+    serverMs: number;
+    /** the engine's steps (src/sync/engine.ts), wall time */
+    phasesMs: Record<string, number>;
+  };
+  noChange: { ms: number; requests: number; serverMs: number };
+  oneChange: { ms: number; requests: number; updated: number; serverMs: number };
+  hundredChanges: { ms: number; requests: number; updated: number; serverMs: number };
   raw: unknown[];
 }
 
@@ -50,14 +62,26 @@ export function renderResults(report: BenchReport, file: string): string {
     out.push(
       "### Sync",
       "",
+      "Each time is the whole sync; in brackets, how much of it was spent waiting for the server's answers (the client's `waitMs`).",
+      "",
       "| server | db | objects | (a) FULL import | requests | bytes | entries | peak RSS (ours) | server RSS | (e) floor | (a) ÷ (e) | (b) no change | (c) 1 change | (d) 100 changes |",
       "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     );
+    const timed = (t: { ms: number; serverMs: number }) => `${ms(t.ms)} (${ms(t.serverMs)})`;
     for (const r of report.sync) {
       out.push(
-        `| ${r.server} | ${r.db} | ${r.objects.toLocaleString("en")} | ${ms(r.full.ms)} | ${r.full.requests} | ${mb(r.full.bytes)} | ${r.full.entriesCreated.toLocaleString("en")} | ${r.full.peakRssMB.toFixed(0)} MB | ${r.full.serverPeakRssMB === null ? "—" : `${r.full.serverPeakRssMB.toFixed(0)} MB`} | ${ms(r.floorMs)} (${mb(r.floorBytes)}) | ${(r.full.ms / r.floorMs).toFixed(2)} | ${ms(r.noChange.ms)} / ${r.noChange.requests} req | ${ms(r.oneChange.ms)} / ${r.oneChange.requests} req | ${ms(r.hundredChanges.ms)} / ${r.hundredChanges.requests} req |`,
+        `| ${r.server} | ${r.db} | ${r.objects.toLocaleString("en")} | ${timed(r.full)} | ${r.full.requests} | ${mb(r.full.bytes)} | ${r.full.entriesCreated.toLocaleString("en")} | ${r.full.peakRssMB.toFixed(0)} MB | ${r.full.serverPeakRssMB === null ? "—" : `${r.full.serverPeakRssMB.toFixed(0)} MB`} | ${ms(r.floorMs)} (${mb(r.floorBytes)}) | ${(r.full.ms / r.floorMs).toFixed(2)} | ${timed(r.noChange)} / ${r.noChange.requests} req | ${timed(r.oneChange)} / ${r.oneChange.requests} req | ${timed(r.hundredChanges)} / ${r.hundredChanges.requests} req |`,
       );
     }
+    const phases = [...new Set(report.sync.flatMap((r) => Object.keys(r.full.phasesMs)))];
+    out.push(
+      "",
+      "Where the time of (a) goes, per step of the engine (`src/sync/engine.ts`; download includes the server's time):",
+      "",
+      `| server | db | objects | ${phases.join(" | ")} |`,
+      `|---|---|---:|${phases.map(() => "---:|").join("")}`,
+      ...report.sync.map((r) => `| ${r.server} | ${r.db} | ${r.objects.toLocaleString("en")} | ${phases.map((p) => ms(r.full.phasesMs[p] ?? 0)).join(" | ")} |`),
+    );
     out.push("");
   }
   if (report.api.length > 0) {
