@@ -3,6 +3,7 @@ import { generateToken, hashToken } from "../auth/tokens.js";
 import type { Db } from "../db/client.js";
 import { apiTokens, users } from "../db/schema.js";
 import { AppError, notFound } from "../errors.js";
+import { TokenCache } from "./token-cache.js";
 import { NAME_MAX_LENGTH, validateEmail, validateText, validateTimezone } from "./validation.js";
 
 export type User = typeof users.$inferSelect;
@@ -17,8 +18,23 @@ export interface CreateUserInput {
 /** Touching last_used_at on every request would be a write per request; once a minute is enough. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/**
+ * How long a checked token is trusted without asking the database again. Revoking through this
+ * service takes effect at once; a revocation by another process (the CLI, another instance) within
+ * this time.
+ */
+export const AUTH_CACHE_TTL_MS = 1_000;
+const AUTH_CACHE_MAX_ENTRIES = 10_000;
+
 export class UserService {
-  constructor(private readonly db: Db) {}
+  private readonly tokens: TokenCache<User>;
+
+  constructor(
+    private readonly db: Db,
+    options: { authCacheTtlMs?: number } = {},
+  ) {
+    this.tokens = new TokenCache(options.authCacheTtlMs ?? AUTH_CACHE_TTL_MS, AUTH_CACHE_MAX_ENTRIES);
+  }
 
   async create(input: CreateUserInput): Promise<User> {
     const email = validateEmail("email", input.email);
@@ -68,21 +84,28 @@ export class UserService {
       .set({ revokedAt: new Date() })
       .where(eq(apiTokens.id, candidates[0]!.id))
       .returning();
+    this.tokens.clear();
     const { tokenHash: _hash, ...record } = row!;
     return record;
   }
 
   /** The user a bearer token belongs to, or null for unknown and revoked tokens. */
   async authenticate(token: string, now = new Date()): Promise<User | null> {
-    const [row] = await this.db
-      .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
-      .from(apiTokens)
-      .innerJoin(users, eq(users.id, apiTokens.userId))
-      .where(and(eq(apiTokens.tokenHash, hashToken(token)), isNull(apiTokens.revokedAt)));
-    if (!row) return null;
-    if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-      await this.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId));
+    const hash = hashToken(token);
+    const found = await this.tokens.get(hash, now.getTime(), async () => {
+      const [row] = await this.db
+        .select({ user: users, tokenId: apiTokens.id, lastUsedAt: apiTokens.lastUsedAt })
+        .from(apiTokens)
+        .innerJoin(users, eq(users.id, apiTokens.userId))
+        .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
+      // Shared by every request of this token while cached.
+      return row ? { user: Object.freeze(row.user), tokenId: row.tokenId, lastUsedAt: row.lastUsedAt } : null;
+    });
+    if (!found) return null;
+    if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+      found.lastUsedAt = now;
+      await this.db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, found.tokenId));
     }
-    return row.user;
+    return found.user;
   }
 }

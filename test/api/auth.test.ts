@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AUTH_CACHE_TTL_MS, UserService } from "../../src/users/service.js";
 import { startTestApi, type TestApi } from "../helpers/api.js";
 
 describe("authentication", () => {
@@ -40,6 +41,23 @@ describe("authentication", () => {
     await api.services.users.revokeToken(record.prefix, alice.id);
     const res = await api.graphql(token, "{ me { id } }");
     expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("refuses a token revoked by another process (the CLI, another instance) within AUTH_CACHE_TTL_MS", async () => {
+    const { token, record } = await api.services.users.createToken(alice.id, "revoked elsewhere");
+    const t0 = Date.now();
+    expect((await api.services.users.authenticate(token, new Date(t0)))?.id).toBe(alice.id);
+    await new UserService(api.database.db).revokeToken(record.prefix, alice.id);
+    expect(await api.services.users.authenticate(token, new Date(t0 + AUTH_CACHE_TTL_MS))).toBeNull();
+    // The documented bound: at most a second.
+    expect(AUTH_CACHE_TTL_MS).toBeLessThanOrEqual(1_000);
+  });
+
+  it("refuses a token revoked through the server's own services at once, even between checks", async () => {
+    const { token, record } = await api.services.users.createToken(alice.id, "revoked here");
+    for (let i = 0; i < 3; i++) expect((await api.graphql(token, "{ me { id } }")).data?.me.id).toBe(alice.id);
+    await api.services.users.revokeToken(record.prefix, alice.id);
+    expect((await api.graphql(token, "{ me { id } }")).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 
   it("stores only a hash of each token", async () => {
