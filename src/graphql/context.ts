@@ -17,3 +17,26 @@ export interface GraphQLContext {
   /** This instance's per-user limits on calls that reach CalDAV servers. */
   rateLimiter: TokenBucketLimiter;
 }
+
+type Loaders = GraphQLContext["loaders"];
+
+/**
+ * A request's context. Its logger is made when first used (most requests log nothing): a getter on
+ * the prototype stays lazy when Apollo copies the context's own properties.
+ */
+export class RequestContext implements GraphQLContext {
+  private requestLog: Logger | undefined;
+
+  constructor(
+    readonly user: User,
+    readonly services: Services,
+    readonly requestId: string,
+    private readonly baseLog: Logger,
+    readonly loaders: Loaders,
+    readonly rateLimiter: TokenBucketLimiter,
+  ) {}
+
+  get log(): Logger {
+    return (this.requestLog ??= this.baseLog.child({ requestId: this.requestId, userId: this.user.id }));
+  }
+}

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, Kind, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode, type ValidationRule } from "graphql";
+import { GraphQLError, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode, type ValidationRule } from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 
 interface Shape {
@@ -65,30 +65,47 @@ export function operationShapeRule(maxDepth: number, maxFields: number): Validat
   };
 }
 
+/** Costs remembered per parsed document (Apollo reuses the parsed document of a repeated query). */
+const COSTS_PER_DOCUMENT = 32;
+const LONGEST_REMEMBERED_VARIABLES = 1024;
+
 /**
  * Refuses operations whose estimated cost exceeds `maxComplexity`: each field costs 1 unless it
  * declares its own `complexity`, and aliases count, so one request cannot fan out into thousands
- * of resolver calls.
+ * of resolver calls. The cost of a document with the same operation name and variables is computed
+ * once.
  */
 export function complexityLimitPlugin(schema: GraphQLSchema, maxComplexity: number): ApolloServerPlugin {
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ request, document }) {
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-              schema,
-              query: document,
-              variables: request.variables ?? {},
-              operationName: request.operationName,
-              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (error) {
-            // getComplexity coerces the variables before execution does: a bad variable is the client's error.
-            throw new GraphQLError(error instanceof Error ? error.message : String(error), {
-              extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
-            });
+          const key = `${request.operationName ?? ""}\u0000${JSON.stringify(request.variables ?? {})}`;
+          let known = costs.get(document);
+          let complexity = known?.get(key);
+          if (complexity === undefined) {
+            try {
+              complexity = getComplexity({
+                schema,
+                query: document,
+                variables: request.variables ?? {},
+                operationName: request.operationName,
+                estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+              });
+            } catch (error) {
+              // getComplexity coerces the variables before execution does: a bad variable is the client's error.
+              throw new GraphQLError(error instanceof Error ? error.message : String(error), {
+                extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+              });
+            }
+            if (key.length <= LONGEST_REMEMBERED_VARIABLES) {
+              if (!known || known.size >= COSTS_PER_DOCUMENT) {
+                known = new Map();
+                costs.set(document, known);
+              }
+              known.set(key, complexity);
+            }
           }
           if (complexity > maxComplexity) {
             throw new GraphQLError(`Query is too complex: ${complexity} exceeds the limit of ${maxComplexity}`, {

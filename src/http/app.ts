@@ -1,4 +1,4 @@
-import http from "node:http";
+import http, { type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -9,16 +9,18 @@ import { bearerToken } from "../auth/tokens.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import { BatchLoader } from "../graphql/batch-loader.js";
-import type { GraphQLContext } from "../graphql/context.js";
-import { formatError } from "../graphql/errors.js";
+import { directExecutionPlugin } from "../graphql/direct-execution.js";
+import { RequestContext, type GraphQLContext } from "../graphql/context.js";
+import { formatError, rememberRequestId, requestIdPlugin } from "../graphql/errors.js";
 import { complexityLimitPlugin, operationShapeRule } from "../graphql/limits.js";
 import { NO_RATE_LIMIT, TokenBucketLimiter, type RateLimitSettings } from "../graphql/rate-limit.js";
 import { buildAppSchema } from "../graphql/schema.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { Services } from "../services.js";
+import { graphqlPostHandler, isPlainGraphQLPost } from "./graphql-post.js";
 import { servePlayground, wantsPlayground } from "./playground.js";
-import { currentRequestId, requestIdMiddleware } from "./request-id.js";
+import { assignRequestId, requestIdMiddleware, requestIdOf } from "./request-id.js";
 
 export interface HttpServer {
   server: http.Server;
@@ -43,7 +45,17 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
   const { config, database, services, log } = deps;
   const app = express();
   app.disable("x-powered-by");
-  const server = http.createServer(app);
+  // Answers are per user and change: hashing each body into an ETag would cost CPU for nothing.
+  app.disable("etag");
+  let graphqlPost: ((req: http.IncomingMessage, res: ServerResponse) => void) | null = null;
+  const server = http.createServer((req, res) => {
+    if (graphqlPost && isPlainGraphQLPost(req)) {
+      assignRequestId(req, res);
+      graphqlPost(req, res);
+    } else {
+      app(req, res);
+    }
+  });
   app.use(requestIdMiddleware);
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -86,11 +98,13 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       // We send no cache hints; the default plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
       complexityLimitPlugin(schema, config.graphqlMaxComplexity),
+      requestIdPlugin,
+      directExecutionPlugin(schema),
     ],
     includeStacktraceInErrorResponses: false,
     // The playground needs it; Apollo turns it off when NODE_ENV is production.
     introspection: true,
-    formatError: (formatted, error) => formatError(formatted, error, currentRequestId(), log),
+    formatError: (formatted, error) => formatError(formatted, error, log),
   });
   await apollo.start();
   const rateLimiter = new TokenBucketLimiter(deps.rateLimit ?? NO_RATE_LIMIT);
@@ -99,40 +113,47 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
   app.use("/graphql", (req: Request, res: Response, next: NextFunction) =>
     wantsPlayground(req) ? servePlayground(req, res) : next(),
   );
-  app.use(
-    "/graphql",
-    express.json({ limit: config.requestBodyLimitBytes }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<GraphQLContext> => {
-        const requestId = currentRequestId() ?? "unknown";
-        const token = bearerToken(req.headers.authorization);
-        const user = token ? await services.users.authenticate(token) : null;
-        if (!user) {
-          throw new GraphQLError("Missing or invalid API token: send Authorization: Bearer <token>", {
-            extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
-          });
-        }
-        return {
-          user,
-          services,
-          requestId,
-          log: log.child({ requestId, userId: user.id }),
-          loaders: {
-            externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)),
-            lastSyncRun: new BatchLoader((ids: string[]) => services.sync.latestOf(ids)),
-          },
-          rateLimiter,
-        };
+  const context = async (headers: IncomingHttpHeaders, res: ServerResponse): Promise<GraphQLContext> => {
+    const requestId = requestIdOf(res) ?? "unknown";
+    const token = bearerToken(headers.authorization);
+    // A failed context reaches formatError without one: the error carries its request id itself.
+    const user = token
+      ? await services.users.authenticate(token).catch((error: unknown) => {
+          rememberRequestId(error, requestId);
+          throw error;
+        })
+      : null;
+    if (!user) {
+      throw new GraphQLError("Missing or invalid API token: send Authorization: Bearer <token>", {
+        extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
+      });
+    }
+    return new RequestContext(
+      user,
+      services,
+      requestId,
+      log,
+      {
+        externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)),
+        lastSyncRun: new BatchLoader((ids: string[]) => services.sync.latestOf(ids)),
       },
-    }),
-  );
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    // body-parser errors (too large, malformed JSON) arrive here, before GraphQL.
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) log.error({ err: error, requestId: currentRequestId() }, "unhandled HTTP error");
-    const code = status === 413 ? "BAD_REQUEST" : status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST";
+      rateLimiter,
+    );
+  };
+  /** Errors before GraphQL: body too large or malformed (from body-parser too), anything unexpected. */
+  const fail = (res: ServerResponse, status: number, error?: unknown) => {
+    const requestId = requestIdOf(res);
+    if (status === 500) log.error({ err: error, requestId }, "unhandled HTTP error");
+    const code = status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST";
     const message = status === 413 ? "Request body too large" : status === 500 ? "Internal server error" : "Malformed request";
-    res.status(status).json({ errors: [{ message, extensions: { code, requestId: currentRequestId() } }] });
+    res.statusCode = status;
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    res.end(JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] }));
+  };
+  graphqlPost = graphqlPostHandler({ apollo, context, bodyLimitBytes: config.requestBodyLimitBytes, fail });
+  app.use("/graphql", express.json({ limit: config.requestBodyLimitBytes }), expressMiddleware(apollo, { context: ({ req, res }) => context(req.headers, res) }));
+  app.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    fail(res, error.status && error.status >= 400 && error.status < 500 ? error.status : 500, error);
   });
 
   return {

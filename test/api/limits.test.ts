@@ -33,6 +33,15 @@ describe("request limits", () => {
     expect(res.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COMPLEX");
   });
 
+  it("weighs the same query again for new variables (its cost is remembered per variables)", async () => {
+    const query = "query($n: Int!) { timeEntries(first: $n) { edges { node { id notes } } } }";
+    const code = async (n: number) => (await api.graphql(token, query, { n })).errors?.[0]?.extensions?.code;
+    expect(await code(10)).toBeUndefined();
+    expect(await code(5_000)).toBe("QUERY_TOO_COMPLEX");
+    expect(await code(10)).toBeUndefined();
+    expect(await code(5_000)).toBe("QUERY_TOO_COMPLEX");
+  });
+
   it("refuses a body over the size limit with 413", async () => {
     const res = await fetch(`${api.url}/graphql`, {
       method: "POST",

@@ -1,10 +1,12 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, Extensions, Mutation, Query, Resolver } from "type-graphql";
 import type { GraphQLContext } from "../context.js";
+import { DIRECT_EXECUTION } from "../direct-execution.js";
 import { CreateProjectInput, ProjectType, UpdateProjectInput } from "../types/project.js";
 
 @Resolver(() => ProjectType)
 export class ProjectResolver {
   @Query(() => [ProjectType], { description: "The caller's projects, by name." })
+  @Extensions({ [DIRECT_EXECUTION]: true })
   projects(
     @Ctx() ctx: GraphQLContext,
     @Arg("includeArchived", () => Boolean, { defaultValue: false }) includeArchived: boolean,

@@ -1,8 +1,9 @@
-import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Extensions, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
-import { DEFAULT_PAGE_SIZE } from "../../time-entries/service.js";
+import { DEFAULT_PAGE_SIZE, SUMMARY_FIELDS, type TimeEntrySummary } from "../../time-entries/service.js";
 import type { GraphQLContext } from "../context.js";
-import { requestsField } from "../selection.js";
+import { DIRECT_EXECUTION } from "../direct-execution.js";
+import { requestsField, selectedFields } from "../selection.js";
 import { UUID } from "../scalars.js";
 import {
   CreateTimeEntryInput,
@@ -21,6 +22,7 @@ export class TimeEntryResolver {
     // A page costs its size: 100 aliases of `first: 500` must not pass as 100 cheap fields.
     complexity: ({ args, childComplexity }) => 1 + childComplexity * Math.max(1, Number(args.first ?? DEFAULT_PAGE_SIZE)),
   })
+  @Extensions({ [DIRECT_EXECUTION]: true })
   async timeEntries(
     @Ctx() ctx: GraphQLContext,
     @Info() info: GraphQLResolveInfo,
@@ -28,15 +30,19 @@ export class TimeEntryResolver {
     @Arg("first", () => Int, { defaultValue: DEFAULT_PAGE_SIZE }) first: number,
     @Arg("after", () => String, { nullable: true }) after: string | null,
   ): Promise<TimeEntryConnection> {
-    const page = await ctx.services.timeEntries.list(ctx.user.id, filter ?? {}, first, after);
+    const summaries = [...selectedFields(info, ["edges", "node"])].every((name) => SUMMARY_SELECTION.has(name));
+    const page = summaries
+      ? await ctx.services.timeEntries.listSummaries(ctx.user.id, filter ?? {}, first, after)
+      : await ctx.services.timeEntries.list(ctx.user.id, filter ?? {}, first, after);
     return {
-      edges: page.entries.map((entry, i) => ({ node: toType(entry), cursor: page.cursors[i]! })),
+      edges: page.entries.map((entry, i) => ({ node: entry, cursor: page.cursors[i]! })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
       totalCount: requestsField(info, "totalCount") ? await page.totalCount() : 0,
     };
   }
 
   @Query(() => TimeEntryType)
+  @Extensions({ [DIRECT_EXECUTION]: true })
   async timeEntry(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<TimeEntryType> {
     return toType(await ctx.services.timeEntries.get(ctx.user.id, id));
   }
@@ -58,7 +64,7 @@ export class TimeEntryResolver {
   }
 
   @FieldResolver(() => ExternalEventType, { nullable: true, description: "Where an imported entry came from; null for manual entries." })
-  externalEvent(@Ctx() ctx: GraphQLContext, @Root() entry: TimeEntryType): Promise<ExternalEventType | null> | null {
+  externalEvent(@Ctx() ctx: GraphQLContext, @Root() entry: Pick<TimeEntrySummary, "id" | "source">): Promise<ExternalEventType | null> | null {
     return entry.source === "auto" ? ctx.loaders.externalEvent.load(entry.id) : null;
   }
 
@@ -68,6 +74,9 @@ export class TimeEntryResolver {
     return true;
   }
 }
+
+/** Fields a page of summaries answers; externalEvent needs only the entry's id and source. */
+const SUMMARY_SELECTION: ReadonlySet<string> = new Set([...SUMMARY_FIELDS, "externalEvent", "__typename"]);
 
 function toType(entry: { source: "manual" | "auto"; matchedBy: string | null } & Omit<TimeEntryType, "source" | "matchedBy">): TimeEntryType {
   return { ...entry, source: entry.source as TimeEntrySourceEnum, matchedBy: entry.matchedBy as MatchedByEnum | null };

@@ -38,7 +38,7 @@ registerEnumType(IntegrationStatus, {
   description: "NEEDS_ATTENTION: scheduled syncs are paused (attention says why) until you reconfigure or resume the integration.",
 });
 
-@ObjectType("IntegrationCalendar", { description: "A calendar of the integration's account, and whether it is synced." })
+@ObjectType("IntegrationCalendar", { simpleResolvers: true, description: "A calendar of the integration's account, and whether it is synced." })
 export class IntegrationCalendarType {
   @Field(() => UUID)
   id!: string;
@@ -65,7 +65,7 @@ export class IntegrationCalendarType {
   defaultProjectId!: string | null;
 }
 
-@ObjectType("CalDAVIntegration")
+@ObjectType("CalDAVIntegration", { simpleResolvers: true })
 export class CalDAVIntegrationType {
   @Field(() => UUID)
   id!: string;
@@ -137,7 +137,7 @@ export class CalDAVIntegrationType {
   updatedAt!: Date;
 }
 
-@ObjectType("DiscoveredCalendar")
+@ObjectType("DiscoveredCalendar", { simpleResolvers: true })
 export class DiscoveredCalendarType {
   @Field(() => String)
   url!: string;
@@ -155,7 +155,7 @@ export class DiscoveredCalendarType {
   supportsEvents!: boolean;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ConnectionTestResult {
   @Field(() => Boolean)
   success!: boolean;

@@ -1,7 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 
 /** Forward pagination of every connection: pass `endCursor` as `after` while `hasNextPage`. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;

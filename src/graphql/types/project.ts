@@ -1,7 +1,7 @@
 import { Field, InputType, ObjectType } from "type-graphql";
 import { DateTime, UUID } from "../scalars.js";
 
-@ObjectType("Project")
+@ObjectType("Project", { simpleResolvers: true })
 export class ProjectType {
   @Field(() => UUID)
   id!: string;

@@ -1,4 +1,5 @@
 import { Field, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import type { TimeEntry, TimeEntrySummary } from "../../time-entries/service.js";
 import { DateTime, NonNegativeInt, UUID } from "../scalars.js";
 import { PageInfo } from "./page-info.js";
 
@@ -22,7 +23,7 @@ registerEnumType(MatchedByEnum, {
   description: "How an imported entry got its project: a project name in the event title, a category, the default project, or none.",
 });
 
-@ObjectType("ExternalEvent", { description: "The calendar occurrence an imported entry came from." })
+@ObjectType("ExternalEvent", { simpleResolvers: true, description: "The calendar occurrence an imported entry came from." })
 export class ExternalEventType {
   @Field(() => String)
   uid!: string;
@@ -40,7 +41,7 @@ export class ExternalEventType {
   detached!: boolean;
 }
 
-@ObjectType("TimeEntry")
+@ObjectType("TimeEntry", { simpleResolvers: true })
 export class TimeEntryType {
   @Field(() => UUID)
   id!: string;
@@ -76,16 +77,17 @@ export class TimeEntryType {
   updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TimeEntryEdge {
   @Field(() => String)
   cursor!: string;
 
+  /** The service's entry as it is (the enums hold the same strings): its summary when nothing else is selected. */
   @Field(() => TimeEntryType)
-  node!: TimeEntryType;
+  node!: TimeEntry | TimeEntrySummary;
 }
 
-@ObjectType({ description: "Newest first (by start time)." })
+@ObjectType({ simpleResolvers: true, description: "Newest first (by start time)." })
 export class TimeEntryConnection {
   @Field(() => [TimeEntryEdge])
   edges!: TimeEntryEdge[];

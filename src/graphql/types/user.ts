@@ -1,7 +1,7 @@
 import { Field, ObjectType } from "type-graphql";
 import { DateTime, EmailAddress, TimeZone, UUID } from "../scalars.js";
 
-@ObjectType("User", { description: "The caller: every query and mutation acts as this user." })
+@ObjectType("User", { simpleResolvers: true, description: "The caller: every query and mutation acts as this user." })
 export class UserType {
   @Field(() => UUID)
   id!: string;
