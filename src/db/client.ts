@@ -26,7 +26,18 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const migrationsFolder = fileURLToPath(new URL("../../drizzle", import.meta.url));
+/**
+ * `drizzle/` beside package.json. Found by walking up, because this module runs from `src/db/`
+ * (tsx, vitest) and from `dist/src/db/` (the compiled build `npm start` runs).
+ */
+export const migrationsFolder = findUp(path.dirname(fileURLToPath(import.meta.url)), path.join("drizzle", "meta", "_journal.json"));
+
+function findUp(from: string, relative: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, relative))) return path.join(dir, relative.split(path.sep)[0]!);
+    if (path.dirname(dir) === dir) throw new Error(`no ${relative} above ${from}`);
+  }
+}
 
 /** Arbitrary constant shared by every instance: serializes migrations across processes. */
 const MIGRATION_LOCK_KEY = 724_133_001;

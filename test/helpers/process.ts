@@ -11,9 +11,16 @@ export interface RunningProcess {
   exited: Promise<number | null>;
 }
 
-/** Runs a TypeScript entry point of this repo the way `npm start` does (one PID, no npm wrapper). */
+/** The server as `npm start` runs it: the compiled build (test/global-setup.ts builds it). */
+export const serverEntry = "dist/src/main.js";
+
+/**
+ * Runs an entry point of this repo as one PID, without an npm wrapper: compiled JavaScript as is
+ * (the server, like `npm start`), TypeScript through tsx (the CLI, like `npm run cli`).
+ */
 export function runEntry(entry: string, args: string[], env: Record<string, string | undefined>): RunningProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry, ...args], {
+  const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
+  const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, DATABASE_URL: undefined, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -6,7 +6,7 @@ import { openDatabase } from "../../src/db/client.js";
 import { eventLinks, syncRuns, timeEntries } from "../../src/db/schema.js";
 import { seedEmbeddedIntegration } from "../helpers/embedded-setup.js";
 import { startLatencyProxy } from "../helpers/latency-proxy.js";
-import { runEntry } from "../helpers/process.js";
+import { runEntry, serverEntry } from "../helpers/process.js";
 import { describeServer } from "../servers/harness.js";
 import { putEvent } from "../servers/seed.js";
 import { calendar } from "../sync/helpers.js";
@@ -39,7 +39,7 @@ describeServer("radicale", (ctx) => {
   });
 
   it("recovers from SIGKILL mid-sync with no duplicate and no missing entry", async () => {
-    const first = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0", SCHEDULER_POLL_MS: "100" });
+    const first = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0", SCHEDULER_POLL_MS: "100" });
     try {
       await proxy.firstRequest;
       first.child.kill("SIGKILL");
@@ -56,7 +56,7 @@ describeServer("radicale", (ctx) => {
       await afterKill.close();
     }
 
-    const second = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0", ROLE: "api" });
+    const second = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0", ROLE: "api" });
     try {
       const [, base] = await second.waitFor(/playground: (http:\/\/\S+)\/graphql/);
       expect(second.output()).toMatch(/marked sync runs interrupted by an earlier stop as failed/);

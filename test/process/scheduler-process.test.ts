@@ -6,7 +6,7 @@ import { openDatabase } from "../../src/db/client.js";
 import { syncRuns, timeEntries } from "../../src/db/schema.js";
 import { seedEmbeddedIntegration } from "../helpers/embedded-setup.js";
 import { startLatencyProxy } from "../helpers/latency-proxy.js";
-import { runEntry } from "../helpers/process.js";
+import { runEntry, serverEntry } from "../helpers/process.js";
 import { describeServer } from "../servers/harness.js";
 import { putEvent } from "../servers/seed.js";
 import { calendar } from "../sync/helpers.js";
@@ -33,7 +33,7 @@ describeServer("radicale", (ctx) => {
   });
 
   it("finishes the running scheduled sync on SIGTERM, then exits", async () => {
-    const server = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0", SCHEDULER_POLL_MS: "100", SHUTDOWN_GRACE_MS: "30000" });
+    const server = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0", SCHEDULER_POLL_MS: "100", SHUTDOWN_GRACE_MS: "30000" });
     try {
       const [, base] = await server.waitFor(/playground: (http:\/\/\S+)\/graphql/);
       await server.waitFor(/scheduler started/);
@@ -62,7 +62,7 @@ describeServer("radicale", (ctx) => {
   });
 
   it("runs as a worker without the GraphQL API", async () => {
-    const worker = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0", ROLE: "worker" });
+    const worker = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0", ROLE: "worker" });
     const [, base] = await worker.waitFor(/health and metrics: (http:\/\/\S+)\/healthz/);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/graphql`, { method: "POST" })).status).toBe(404);

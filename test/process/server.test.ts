@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runEntry } from "../helpers/process.js";
+import { runEntry, serverEntry } from "../helpers/process.js";
 
 /** The server as a newcomer runs it: a real process on the embedded database in a fresh DATA_DIR. */
 describe("server process on the embedded database", () => {
@@ -10,7 +10,7 @@ describe("server process on the embedded database", () => {
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
   it("creates a first user, prints its token once, refuses a second process, and stops on SIGTERM", async () => {
-    const server = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0" });
+    const server = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0" });
     const [, url] = await server.waitFor(/playground: (http:\/\/\S+)\/graphql/);
     const [, token] = await server.waitFor(/^\s+(tt_[\w-]{43})$/m);
 
@@ -26,7 +26,7 @@ describe("server process on the embedded database", () => {
     });
     expect(await me.json()).toEqual({ data: { me: { email: "admin@localhost" } } });
 
-    const second = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0" });
+    const second = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0" });
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/Another process \(PID \d+\) is using the embedded database/);
 
@@ -35,7 +35,7 @@ describe("server process on the embedded database", () => {
     expect(fs.existsSync(path.join(dataDir, "pglite.lock"))).toBe(false);
 
     // Restart on the same data: no second first-user, data kept.
-    const again = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "0" });
+    const again = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0" });
     await again.waitFor(/playground:/);
     expect(again.output()).not.toMatch(/First start/);
     again.child.kill("SIGTERM");
@@ -43,7 +43,7 @@ describe("server process on the embedded database", () => {
   });
 
   it("refuses to start with every bad setting named", async () => {
-    const server = runEntry("src/main.ts", [], { DATA_DIR: dataDir, PORT: "http", LOG_LEVEL: "loud", DEFAULT_TIMEZONE: "Mars/Base" });
+    const server = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "http", LOG_LEVEL: "loud", DEFAULT_TIMEZONE: "Mars/Base" });
     expect(await server.exited).toBe(1);
     expect(server.output()).toMatch(/PORT must be a whole number/);
     expect(server.output()).toMatch(/LOG_LEVEL must be one of/);
