@@ -4,6 +4,7 @@ import type { Zone } from "./time-zones.js";
 import {
   formatDate,
   formatUtcInstant,
+  MS_PER_DAY,
   naiveMsToWall,
   wallToNaiveMs,
   withTime,
@@ -53,7 +54,7 @@ function wallOf(time: ICAL.Time): WallTime {
 }
 
 /** UNTIL is usually UTC; compare it in the series' own wall time instead (§3.3.10: UNTIL is inclusive). */
-function localizeUntil(rule: ICAL.Recur, request: SeriesRequest): void {
+export function localizeUntil(rule: ICAL.Recur, request: SeriesRequest): void {
   const until = rule.until;
   if (!until) return;
   let wall = wallOf(until);
@@ -77,9 +78,56 @@ function iterationStart(rule: ICAL.Recur, request: SeriesRequest): WallTime {
   return periods > 0 ? naiveMsToWall(startNaive + periods * step) : start.wall;
 }
 
-function ruleWalls(rule: ICAL.Recur, request: SeriesRequest): WallTime[] {
-  const { master, start, lowerNaive, upperNaive, maxIterations } = request;
+const WEEKDAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"] as const;
+
+/**
+ * The step in days of a DAILY or WEEKLY rule with no BY* part (a WEEKLY BYDAY naming only DTSTART's
+ * own weekday is none either): its members are then DTSTART + k × INTERVAL periods of wall time
+ * (RFC 5545 §3.3.10). Most series in real calendars have this shape. null for every other rule.
+ */
+export function fixedStepDays(rule: ICAL.Recur, start: TimeValue): number | null {
+  const periodDays = rule.freq === "DAILY" ? 1 : rule.freq === "WEEKLY" ? 7 : 0;
+  if (periodDays === 0 || !Number.isInteger(rule.interval) || rule.interval < 1) return null;
+  const ownWeekday = WEEKDAYS[new Date(wallToNaiveMs(start.wall)).getUTCDay()];
+  for (const [part, values] of Object.entries(rule.parts)) {
+    const onlyOwnWeekday = part === "BYDAY" && periodDays === 7 && Array.isArray(values) && values.length === 1 && values[0] === ownWeekday;
+    if (!onlyOwnWeekday) return null;
+  }
+  return periodDays * rule.interval;
+}
+
+/** The members of a rule in [lowerNaive, upperNaive), as wall times of the series zone. */
+export function ruleWalls(rule: ICAL.Recur, request: SeriesRequest): WallTime[] {
   localizeUntil(rule, request);
+  const stepDays = fixedStepDays(rule, request.start);
+  return stepDays === null ? iteratedWalls(rule, request) : steppedWalls(rule, stepDays, request);
+}
+
+/**
+ * A fixed-step rule by adding days to the wall time: the same members as ical.js's iterator (a
+ * property test compares the two) at a fraction of its cost, which dominated expanding a calendar.
+ */
+export function steppedWalls(rule: ICAL.Recur, stepDays: number, request: SeriesRequest): WallTime[] {
+  const { master, lowerNaive, upperNaive, maxIterations } = request;
+  const firstNaive = wallToNaiveMs(iterationStart(rule, request));
+  const untilNaive = rule.until ? wallToNaiveMs(wallOf(rule.until)) : Number.POSITIVE_INFINITY;
+  const count = rule.count ?? Number.POSITIVE_INFINITY;
+  const walls: WallTime[] = [];
+  for (let iterations = 0; ; iterations++) {
+    if (iterations >= maxIterations) {
+      request.warn(`Series ${master.uid} stopped after ${maxIterations} occurrences`);
+      break;
+    }
+    const naive = firstNaive + iterations * stepDays * MS_PER_DAY;
+    if (iterations >= count || naive > untilNaive || naive >= upperNaive) break;
+    if (naive >= lowerNaive) walls.push(naiveMsToWall(naive));
+  }
+  return walls;
+}
+
+/** Any rule with a localized UNTIL, through ical.js's iterator (on floating times, so it steps wall time). */
+export function iteratedWalls(rule: ICAL.Recur, request: SeriesRequest): WallTime[] {
+  const { master, start, lowerNaive, upperNaive, maxIterations } = request;
   const walls: WallTime[] = [];
   let iterator: ICAL.RecurIterator;
   try {
