@@ -24,26 +24,28 @@ export const UTC_ZONE: Zone = {
   toWall: (instant) => naiveMsToWall(instant),
 };
 
-const HOUR_MS = 3_600_000;
-const MAX_CACHED_HOURS = 200_000;
+const MAX_CACHED_DAYS = 100_000;
 
 class IanaZone implements Zone {
   private readonly zone: IANAZone;
-  /** Offset per UTC hour, NaN for an hour containing a transition. luxon's offset() costs an Intl call (~5 µs). */
-  private readonly offsetByHour = new Map<number, number>();
+  /**
+   * Offset per UTC day, NaN for a day containing a transition (asked of luxon per instant).
+   * luxon's offset() costs an Intl call (~5 µs); a year of meetings touches a few hundred days.
+   */
+  private readonly offsetByDay = new Map<number, number>();
 
   constructor(readonly name: string) {
     this.zone = IANAZone.create(name);
   }
 
   private offsetMs(instant: number): number {
-    const hour = Math.floor(instant / HOUR_MS);
-    let offset = this.offsetByHour.get(hour);
+    const day = Math.floor(instant / MS_PER_DAY);
+    let offset = this.offsetByDay.get(day);
     if (offset === undefined) {
-      const atStart = this.zone.offset(hour * HOUR_MS);
-      offset = atStart === this.zone.offset((hour + 1) * HOUR_MS - 1) ? atStart * 60_000 : Number.NaN;
-      if (this.offsetByHour.size >= MAX_CACHED_HOURS) this.offsetByHour.clear();
-      this.offsetByHour.set(hour, offset);
+      const atStart = this.zone.offset(day * MS_PER_DAY);
+      offset = atStart === this.zone.offset((day + 1) * MS_PER_DAY - 1) ? atStart * 60_000 : Number.NaN;
+      if (this.offsetByDay.size >= MAX_CACHED_DAYS) this.offsetByDay.clear();
+      this.offsetByDay.set(day, offset);
     }
     return Number.isNaN(offset) ? this.zone.offset(instant) * 60_000 : offset;
   }
