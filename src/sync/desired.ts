@@ -16,7 +16,7 @@
  * nothing else: a change to any of them is a change the entry must follow, while a
  * new etag or DTSTAMP with the same content is not.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { MatchedBy, ProjectMatcher } from "../projects/match.js";
 import { NOTES_MAX_LENGTH } from "../time-entries/service.js";
 
@@ -116,7 +116,7 @@ export function contentHash(fields: {
     fields.projectId,
     fields.matchedBy,
   ]);
-  return createHash("sha256").update(canonical, "utf8").digest("hex").slice(0, 32);
+  return hash("sha256", canonical, "hex").slice(0, 32);
 }
 
 /** At most `max` code units, ending in an ellipsis when cut; never splits a surrogate pair. */

@@ -15,7 +15,7 @@
  *
  * Bounded LRU; a restart simply empties them.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { ExpandResult } from "../caldav/ical/index.js";
 import type { DesiredEntry } from "./desired.js";
 
@@ -33,7 +33,7 @@ export interface CachedExpansion {
 }
 
 export function dataHash(data: string): string {
-  return createHash("sha1").update(data, "utf8").digest("base64");
+  return hash("sha1", data, "base64");
 }
 
 class Lru<V> {
