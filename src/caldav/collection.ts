@@ -221,3 +221,36 @@ export async function multiget(client: CalDAVHttpClient, url: string, hrefs: str
   return { objects: results.flatMap((r) => r.objects), missing: results.flatMap((r) => r.missing) };
 }
 
+/** Objects fetched by multiget before deciding how to fetch the rest. */
+const PROBE_HREFS = 10;
+/**
+ * More than this per href means the server scans the collection for every href: Xandikos 0.2.8
+ * needs ≈ 120 ms per href at 10,000 objects (a multiget of 100 took 12 s) but 0.8 s for one REPORT
+ * of everything. Radicale, DAViCal and sabre/dav stay at a few ms per href.
+ */
+const SCANNING_MS_PER_HREF = 20;
+/** …and the rest would take longer than this by multiget. */
+const WHOLE_DOWNLOAD_ABOVE_MS = 2_000;
+
+/**
+ * The objects behind `hrefs`: by calendar-multiget, or — when a first batch shows the server
+ * scanning its collection per href and much is left — by one download of the whole collection.
+ * The answer may then hold every other object too: callers keep the ones they asked for, and
+ * treat an asked-for href that is not in the answer as gone (as after a multiget). No object is
+ * in the answer twice.
+ */
+export async function fetchObjectsByHref(client: CalDAVHttpClient, url: string, hrefs: string[]): Promise<CalendarObject[]> {
+  if (hrefs.length <= PROBE_HREFS) return (await multiget(client, url, hrefs)).objects;
+  const started = performance.now();
+  const probe = await multiget(client, url, hrefs.slice(0, PROBE_HREFS));
+  const msPerHref = (performance.now() - started) / PROBE_HREFS;
+  const rest = hrefs.slice(PROBE_HREFS);
+  if (msPerHref > SCANNING_MS_PER_HREF && msPerHref * rest.length > WHOLE_DOWNLOAD_ABOVE_MS) {
+    const all = await fetchAllObjects(client, url);
+    // It holds the probed objects too, as they are now. Listed without data: the answer is not a
+    // download after all, so fetch as asked.
+    if (all && all.withoutData.length === 0) return all.objects;
+  }
+  return [...probe.objects, ...(await multiget(client, url, rest)).objects];
+}
+

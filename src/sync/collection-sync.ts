@@ -9,7 +9,8 @@
  *   ETAG_LISTING     every href and etag (calendar-query REPORT, or PROPFIND Depth 1), diffed
  *                    against the mirror; FULL syncs take this path and download everything.
  *
- * Changed objects are then fetched with calendar-multiget in batches. Servers disagree on the
+ * Changed objects are then fetched with calendar-multiget in batches (or in one download of the
+ * collection, when the server proves to scan it for every href). Servers disagree on the
  * details, so the template never trusts one answer alone: a delta that repeats unchanged items
  * (DAViCal) is filtered by etag, deletions of hrefs we never had (Radicale's old tombstones) are
  * ignored, and hrefs a multiget leaves out (DAViCal) or reports missing count as deleted.
@@ -18,14 +19,13 @@ import {
   CalDAVError,
   getCollectionState,
   listObjects,
-  multiget,
   syncCollection,
   resolveHref,
   type CalDAVHttpClient,
   type CollectionState,
   type ObjectRef,
 } from "../caldav/index.js";
-import { fetchAllObjects } from "../caldav/collection.js";
+import { fetchAllObjects, fetchObjectsByHref } from "../caldav/collection.js";
 
 export type SyncMode = "INCREMENTAL" | "FULL";
 export type CollectionStrategy = "UNCHANGED" | "SYNC_COLLECTION" | "ETAG_LISTING";
@@ -189,9 +189,9 @@ async function collectDelta(client: CalDAVHttpClient, calendarUrl: string, token
 
 async function fetchObjects(client: CalDAVHttpClient, calendarUrl: string, refs: ObjectRef[], mirror: ReadonlyMap<string, string | null>) {
   if (refs.length === 0) return { objects: [], vanished: [] };
-  const result = await multiget(client, calendarUrl, refs.map((ref) => ref.href));
+  const fetched = await fetchObjectsByHref(client, calendarUrl, refs.map((ref) => ref.href));
   const wanted = new Set(refs.map((ref) => objectKey(ref.url)));
-  const objects: FetchedObject[] = result.objects
+  const objects: FetchedObject[] = fetched
     .map((object) => ({ key: objectKey(object.url), etag: object.etag, data: object.data }))
     .filter((object) => wanted.has(object.key));
   const returned = new Set(objects.map((object) => object.key));
