@@ -30,12 +30,13 @@ export interface Database {
  * `drizzle/` beside package.json. Found by walking up, because this module runs from `src/db/`
  * (tsx, vitest) and from `dist/src/db/` (the compiled build `npm start` runs).
  */
-export const migrationsFolder = findUp(path.dirname(fileURLToPath(import.meta.url)), path.join("drizzle", "meta", "_journal.json"));
+export const migrationsFolder = migrationsFolderAbove(path.dirname(fileURLToPath(import.meta.url)));
 
-function findUp(from: string, relative: string): string {
+function migrationsFolderAbove(from: string): string {
   for (let dir = from; ; dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, relative))) return path.join(dir, relative.split(path.sep)[0]!);
-    if (path.dirname(dir) === dir) throw new Error(`no ${relative} above ${from}`);
+    const candidate = path.join(dir, "drizzle");
+    if (fs.existsSync(path.join(candidate, "meta", "_journal.json"))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error(`no drizzle/meta/_journal.json above ${from}`);
   }
 }
 
