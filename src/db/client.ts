@@ -14,6 +14,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { acquireDataDirLock } from "./data-dir-lock.js";
+import { ensurePgliteCluster, PGLITE_START_PARAMS } from "./pglite-cluster.js";
 import * as schema from "./schema.js";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -85,14 +86,16 @@ async function openPglite(options: { dataDir: string | null; loadDataDir?: Blob 
     fs.mkdirSync(options.dataDir, { recursive: true }); // PGlite's own mkdir is not recursive
     releaseLock = acquireDataDirLock(options.dataDir);
     try {
-      client = new PGlite(path.join(options.dataDir, "pglite"));
+      const clusterDir = path.join(options.dataDir, "pglite");
+      await ensurePgliteCluster(clusterDir);
+      client = new PGlite(clusterDir, { startParams: PGLITE_START_PARAMS });
       await client.waitReady;
     } catch (error) {
       releaseLock();
       throw error;
     }
   } else {
-    client = new PGlite({ loadDataDir: options.loadDataDir });
+    client = new PGlite({ loadDataDir: options.loadDataDir, startParams: PGLITE_START_PARAMS });
     await client.waitReady;
   }
   const db = drizzlePglite({ client, schema, casing: "snake_case" });
