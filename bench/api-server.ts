@@ -7,8 +7,7 @@ import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { sql } from "drizzle-orm";
-import { openDatabase, type Database } from "../src/db/client.js";
-import { openScratchPostgres } from "../test/helpers/database.js";
+import { openBenchDatabase } from "./database.js";
 import { createHttpServer } from "../src/http/app.js";
 import { createCalDAVAccess } from "../src/integrations/caldav-access.js";
 import { CredentialCipher } from "../src/integrations/credentials.js";
@@ -17,12 +16,8 @@ import { createServices } from "../src/services.js";
 
 const input = JSON.parse(process.env.BENCH_API ?? "{}") as { db: "pglite" | "postgres"; postgresUrl: string; entries: number };
 
-function openDb(): Promise<Database> {
-  return input.db === "pglite" ? openDatabase({ kind: "pglite", dataDir: null }) : openScratchPostgres(input.postgresUrl, "bench_api");
-}
-
 async function main(): Promise<void> {
-  const database = await openDb();
+  const database = await openBenchDatabase(input.db, input.postgresUrl, "bench_api");
   const log = createLogger("silent");
   const services = createServices(database.db, {
     cipher: new CredentialCipher(randomBytes(32)),

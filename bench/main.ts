@@ -239,7 +239,7 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${os.type()} ${os.release()}`,
     },
-    versions: { postgres: postgresVersion(), pglite: "0.5.16 (PostgreSQL 18, WebAssembly, in memory)" },
+    versions: { postgres: postgresVersion(), pglite: "0.5.16 (PostgreSQL 18, WebAssembly, data folder in the temp directory, as `npm start` runs it)" },
     settings: { sizes: SIZES, servers: SERVERS, dbs: DBS, runs: RUNS, lookbackDays: LOOKBACK_DAYS },
     sync: [],
     api: [],

@@ -6,8 +6,7 @@
  */
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
-import { openDatabase, type Database } from "../src/db/client.js";
-import { openScratchPostgres } from "../test/helpers/database.js";
+import { openBenchDatabase } from "./database.js";
 import { createCalDAVAccess } from "../src/integrations/caldav-access.js";
 import { CredentialCipher } from "../src/integrations/credentials.js";
 import { createLogger } from "../src/logger.js";
@@ -58,10 +57,6 @@ export interface WorkerResult {
 
 const input = JSON.parse(process.env.BENCH_WORKER ?? "{}") as WorkerInput;
 
-function openDb(): Promise<Database> {
-  return input.db === "pglite" ? openDatabase({ kind: "pglite", dataDir: null }) : openScratchPostgres(input.postgresUrl, "bench");
-}
-
 /** The phases of the last finished sync, read from the engine's log. */
 let lastPhases: Record<string, number> = {};
 let lastServerWaitMs = 0;
@@ -100,7 +95,7 @@ async function sync(services: Services, userId: string, integrationId: string, m
 }
 
 async function main(): Promise<void> {
-  const database = await openDb();
+  const database = await openBenchDatabase(input.db, input.postgresUrl, "bench");
   try {
     const log = createLogger("info", logSink);
     const services = createServices(database.db, {
