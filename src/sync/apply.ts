@@ -4,8 +4,9 @@
  * anywhere leaves the previous state whole, and the next sync does the work again.
  *
  * The downloaded objects do not depend on the plan, so they are sent first and the database
- * stores them while `prepare` expands and plans (reading through the same transaction); the rest
- * follows once the plan is known. Batches are sent without waiting for each other (the driver
+ * stores them while `prepare` expands and plans (reading through the same transaction); so are
+ * the creates of an import, batch by batch as their objects are expanded; the rest follows once
+ * the plan is known. Batches are sent without waiting for each other (the driver
  * pipelines them), so the next batch is serialised while the database writes the previous one.
  */
 import { randomUUID } from "node:crypto";
@@ -25,22 +26,42 @@ export interface ApplyTarget {
   integrationId: string;
 }
 
+/**
+ * Writes that `prepare` may start before its plan is complete. Only for creates that are final
+ * whatever the rest of the plan holds: an import into calendars without links (./plan-import.ts).
+ */
+export interface EarlyWrites {
+  /** Sends these creates now; the plan lists them too, and they are written once. */
+  create(entries: DesiredEntry[]): void;
+}
+
 /** Runs `prepare` (expansion and plan) inside the sync's transaction and writes what it planned. */
 export async function applySync<T extends { plan: SyncPlan }>(
   db: Db,
   target: ApplyTarget,
   changes: Map<string, CollectionChanges>,
-  prepare: (tx: Tx) => Promise<T>,
+  prepare: (tx: Tx, early: EarlyWrites) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (tx) => {
     const objectsWritten = Promise.all([...changes].map(([calendarId, change]) => writeMirrorObjects(tx, calendarId, change)));
-    const [prepared] = await Promise.all([prepare(tx), objectsWritten]);
+    const createdEarly = new Set<DesiredEntry>();
+    const earlyStatements: Promise<void>[] = [];
+    const early: EarlyWrites = {
+      create(entries) {
+        for (const entry of entries) createdEarly.add(entry);
+        const written = createEntries(tx, target, entries);
+        written.catch(() => {}); // awaited below; a failure fails the transaction there
+        earlyStatements.push(written);
+      },
+    };
+    const [prepared] = await Promise.all([prepare(tx, early), objectsWritten]);
+    await Promise.all(earlyStatements);
     const { plan } = prepared;
     await Promise.all([...changes].map(([calendarId, change]) => writeMirrorState(tx, calendarId, change)));
     await deleteEntries(tx, target.userId, plan);
     await detachConflicts(tx, plan);
     await updateEntries(tx, target.userId, plan.updates);
-    await createEntries(tx, target, plan.creates);
+    await createEntries(tx, target, createdEarly.size === 0 ? plan.creates : plan.creates.filter((entry) => !createdEarly.has(entry)));
     return prepared;
   });
 }

@@ -8,7 +8,8 @@
  *   3. desired     every occurrence in the window, expanded by us from the mirror as it will be
  *                  (src/caldav/ical), matched to projects (src/projects/match.ts).
  *   4. plan        desired occurrences against existing links (./plan.ts): pure. After a sync
- *                  this process remembers, only the keys of the objects that changed since.
+ *                  this process remembers, only the keys of the objects that changed since. Into
+ *                  calendars without links, planned per object while expanding (./plan-import.ts).
  *   5. apply       mirror, sync state and the plan in one transaction (./apply.ts).
  *
  * A failure before step 5 writes nothing but the run's record; the next sync starts over.
@@ -25,15 +26,18 @@ import { createProjectMatcher, type ProjectMatcher } from "../projects/match.js"
 import { applySync } from "./apply.js";
 import { fetchCollectionChanges, type CollectionChanges, type SyncMode } from "./collection-sync.js";
 import { buildDesiredEntries, type DesiredEntry } from "./desired.js";
-import { existingLinks, guardedLinkCounts, linksOf, mirrorEtags, objectData, selectedCalendars } from "./mirror.js";
+import { anyLinks, existingLinks, guardedLinkCounts, linksOf, mirrorEtags, objectData, selectedCalendars } from "./mirror.js";
 import { dataHash, EXPANSION_PAD_MS, expansionCache, expansionKey, syncMemos, type CachedExpansion, type MemoObject, type SyncMemo } from "./object-cache.js";
-import { occurrenceKey, planSync, type ExistingLink, type PlanInput, type SyncPlan } from "./plan.js";
+import { compareStrings, occurrenceKey, planSync, type ExistingLink, type PlanInput, type SyncPlan } from "./plan.js";
+import { ImportPlanner } from "./plan-import.js";
 import { HEARTBEAT_MS, type SyncRun, type SyncRunResult, type SyncRunStore } from "./runs.js";
 
 const DAY_MS = 24 * 3600_000;
 const MAX_WARNINGS = 50;
 /** ≈ 10–20 ms of expansion between two turns of the event loop. */
 const YIELD_EVERY_OBJECTS = 100;
+/** Creates of an import sent as one batch while expansion goes on (≈ 750 objects' worth). */
+const STREAMED_CREATES_BATCH = 2000;
 
 export interface SyncOptions {
   mode: SyncMode;
@@ -126,9 +130,26 @@ export class SyncEngine {
     const objects = await this.mirrorIndex(changes, loadMirror);
     const inputs = await this.expansionInputs(context, objects, window);
     const target = { userId: integration.userId, integrationId: integration.id };
-    const { plan, failedObjects, cacheKeys } = await applySync(this.db, target, changes, async (tx) => {
-      const { desired, failedObjects, cacheKeys } = await this.desiredEntries(context, objects, inputs, window, result);
+    const { plan, failedObjects, cacheKeys } = await applySync(this.db, target, changes, async (tx, early) => {
+      // Into calendars without links (a first import), creates are final as soon as their object
+      // is expanded: they are written while the next objects expand (./plan-import.ts).
+      const importer = memo === null && !(await anyLinks(tx, calendars.map((c) => c.id))) ? new ImportPlanner() : null;
+      const pending: DesiredEntry[] = [];
+      const streamCreates = importer
+        ? (entries: DesiredEntry[]) => {
+            pending.push(...importer.add(entries));
+            if (pending.length >= STREAMED_CREATES_BATCH) early.create(pending.splice(0));
+          }
+        : undefined;
+      if (importer) objects.sort((a, b) => compareStrings(a.href, b.href));
+      const { desired, failedObjects, cacheKeys } = await this.desiredEntries(context, objects, inputs, window, result, streamCreates);
       trace.enter("plan");
+      if (importer) {
+        early.create(pending.splice(0));
+        markUnreadable(changes, failedObjects);
+        trace.enter("apply");
+        return { plan: importer.finish(), failedObjects, cacheKeys };
+      }
       const input: PlanInput = {
         desired,
         existing: [],
@@ -307,6 +328,8 @@ export class SyncEngine {
     { hits, cacheKeys }: ExpansionInputs,
     window: { start: Date; end: Date },
     result: SyncRunResult,
+    /** called with each expanded object's entries in the window, in the order of `objects` */
+    onObject?: (entries: DesiredEntry[]) => void,
   ): Promise<{ desired: DesiredEntry[]; failedObjects: Set<string>; cacheKeys: MemoObject[] | null }> {
     const ws = window.start.getTime();
     const we = window.end.getTime();
@@ -350,10 +373,9 @@ export class SyncEngine {
         cached.desiredKey = desiredKey;
       }
       countExpansion(cached, ws, we, result);
-      for (const entry of cached.desired) {
-        const t = entry.start.getTime();
-        if (t >= ws && t < we) desired.push(entry);
-      }
+      const inWindow = cached.desired.filter((entry) => entry.start.getTime() >= ws && entry.start.getTime() < we);
+      desired.push(...inWindow);
+      onObject?.(inWindow);
     }
     return { desired, failedObjects, cacheKeys };
   }

@@ -29,6 +29,13 @@ export async function existingLinks(db: Db, calendarIds: string[]): Promise<Exis
   return selectLinks(db, inArray(eventLinks.calendarId, calendarIds));
 }
 
+/** Whether any of these calendars holds a link (tombstones and detached ones included). */
+export async function anyLinks(db: Db, calendarIds: string[]): Promise<boolean> {
+  if (calendarIds.length === 0) return false;
+  const rows = await db.select({ id: eventLinks.id }).from(eventLinks).where(inArray(eventLinks.calendarId, calendarIds)).limit(1);
+  return rows.length > 0;
+}
+
 /** The links of one calendar that belong to the given objects (hrefs) or UIDs. */
 export async function linksOf(db: Db, calendarId: string, hrefs: readonly string[], uids: readonly string[]): Promise<ExistingLink[]> {
   const out: ExistingLink[] = [];
