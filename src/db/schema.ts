@@ -204,14 +204,15 @@ export const calendarObjects = pgTable(
   (t) => [unique("calendar_objects_href").on(t.calendarId, t.href)],
 );
 
-/** Which occurrence (calendar, UID, RECURRENCE-ID) an imported time entry came from. */
+/**
+ * Which occurrence (calendar, UID, RECURRENCE-ID) an imported time entry came from. The
+ * integration is the calendar's: links go with their calendar, and every index and foreign key
+ * here is paid for by each row an import writes.
+ */
 export const eventLinks = pgTable(
   "event_links",
   {
     id: uuid().primaryKey().defaultRandom(),
-    integrationId: uuid()
-      .notNull()
-      .references(() => integrations.id, { onDelete: "cascade" }),
     calendarId: uuid()
       .notNull()
       .references(() => integrationCalendars.id, { onDelete: "cascade" }),
@@ -232,7 +233,6 @@ export const eventLinks = pgTable(
   (t) => [
     // The last line of defence against duplicates (UIDs are unique per calendar only: Zimbra, Cyrus).
     unique("event_links_occurrence").on(t.calendarId, t.uid, t.recurrenceId).nullsNotDistinct(),
-    index("event_links_integration").on(t.integrationId),
     index("event_links_time_entry").on(t.timeEntryId),
     // An incremental sync reads only the links of the objects that changed (src/sync/engine.ts).
     index("event_links_object").on(t.calendarId, t.href),

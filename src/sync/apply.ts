@@ -21,11 +21,6 @@ const BATCH = 500;
 /** Rows per statement when a batch travels as one JSON parameter. */
 const JSON_BATCH = 5000;
 
-export interface ApplyTarget {
-  userId: string;
-  integrationId: string;
-}
-
 /**
  * Writes that `prepare` may start before its plan is complete. Only for creates that are final
  * whatever the rest of the plan holds: an import into calendars without links (./plan-import.ts).
@@ -38,7 +33,7 @@ export interface EarlyWrites {
 /** Runs `prepare` (expansion and plan) inside the sync's transaction and writes what it planned. */
 export async function applySync<T extends { plan: SyncPlan }>(
   db: Db,
-  target: ApplyTarget,
+  userId: string,
   changes: Map<string, CollectionChanges>,
   prepare: (tx: Tx, early: EarlyWrites) => Promise<T>,
 ): Promise<T> {
@@ -49,7 +44,7 @@ export async function applySync<T extends { plan: SyncPlan }>(
     const early: EarlyWrites = {
       create(entries) {
         for (const entry of entries) createdEarly.add(entry);
-        const written = createEntries(tx, target, entries);
+        const written = createEntries(tx, userId, entries);
         written.catch(() => {}); // awaited below; a failure fails the transaction there
         earlyStatements.push(written);
       },
@@ -58,10 +53,10 @@ export async function applySync<T extends { plan: SyncPlan }>(
     await Promise.all(earlyStatements);
     const { plan } = prepared;
     await Promise.all([...changes].map(([calendarId, change]) => writeMirrorState(tx, calendarId, change)));
-    await deleteEntries(tx, target.userId, plan);
+    await deleteEntries(tx, userId, plan);
     await detachConflicts(tx, plan);
-    await updateEntries(tx, target.userId, plan.updates);
-    await createEntries(tx, target, createdEarly.size === 0 ? plan.creates : plan.creates.filter((entry) => !createdEarly.has(entry)));
+    await updateEntries(tx, userId, plan.updates);
+    await createEntries(tx, userId, createdEarly.size === 0 ? plan.creates : plan.creates.filter((entry) => !createdEarly.has(entry)));
     return prepared;
   });
 }
@@ -134,7 +129,7 @@ async function updateLinks(tx: Tx, rows: { linkId: string; desired: DesiredEntry
     where l.id = v.id`);
 }
 
-async function createEntries(tx: Tx, target: ApplyTarget, creates: DesiredEntry[]): Promise<void> {
+async function createEntries(tx: Tx, userId: string, creates: DesiredEntry[]): Promise<void> {
   const statements: Promise<unknown>[] = [];
   for (const batch of chunks(creates, JSON_BATCH)) {
     // Ids made here, so links can reference their entries without relying on RETURNING order.
@@ -153,7 +148,7 @@ async function createEntries(tx: Tx, target: ApplyTarget, creates: DesiredEntry[
     statements.push(
       tx.execute(sql`
         insert into time_entries (id, user_id, project_id, start_time, end_time, duration_seconds, notes, source, matched_by)
-        select x.id, ${target.userId}::uuid, x.project_id, x.start_time, x.end_time, x.duration_seconds, x.notes, 'auto', x.matched_by::project_match
+        select x.id, ${userId}::uuid, x.project_id, x.start_time, x.end_time, x.duration_seconds, x.notes, 'auto', x.matched_by::project_match
         from json_to_recordset(${entries}::json)
           as x(id uuid, project_id uuid, start_time timestamptz, end_time timestamptz, duration_seconds integer, notes text, matched_by text)`),
     );
@@ -172,8 +167,8 @@ async function createEntries(tx: Tx, target: ApplyTarget, creates: DesiredEntry[
     // Sent after its entries on the same connection, so the foreign keys find them.
     statements.push(
       tx.execute(sql`
-        insert into event_links (integration_id, calendar_id, href, uid, recurrence_id, etag, content_hash, occurrence_start, time_entry_id)
-        select ${target.integrationId}::uuid, x.calendar_id, x.href, x.uid, x.recurrence_id, x.etag, x.content_hash, x.occurrence_start, x.time_entry_id
+        insert into event_links (calendar_id, href, uid, recurrence_id, etag, content_hash, occurrence_start, time_entry_id)
+        select x.calendar_id, x.href, x.uid, x.recurrence_id, x.etag, x.content_hash, x.occurrence_start, x.time_entry_id
         from json_to_recordset(${links}::json)
           as x(calendar_id uuid, href text, uid text, recurrence_id text, etag text, content_hash text, occurrence_start timestamptz, time_entry_id uuid)`),
     );

@@ -129,8 +129,7 @@ export class SyncEngine {
     trace.enter("expand");
     const objects = await this.mirrorIndex(changes, loadMirror);
     const inputs = await this.expansionInputs(context, objects, window);
-    const target = { userId: integration.userId, integrationId: integration.id };
-    const { plan, failedObjects, cacheKeys } = await applySync(this.db, target, changes, async (tx, early) => {
+    const { plan, failedObjects, cacheKeys } = await applySync(this.db, integration.userId, changes, async (tx, early) => {
       // Into calendars without links (a first import), creates are final as soon as their object
       // is expanded: they are written while the next objects expand (./plan-import.ts).
       const importer = memo === null && !(await anyLinks(tx, calendars.map((c) => c.id))) ? new ImportPlanner() : null;
