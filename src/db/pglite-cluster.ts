@@ -4,6 +4,7 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
 import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 
@@ -33,7 +34,7 @@ const INITDB_TIMEOUT_MS = 120_000;
  * renamed into place, so an interrupted first start leaves no half-made cluster behind.
  */
 export async function ensurePgliteCluster(dir: string): Promise<void> {
-  if (fs.existsSync(`${dir}/PG_VERSION`)) return;
+  if (fs.existsSync(path.join(dir, "PG_VERSION"))) return;
   const building = `${dir}.initdb`;
   fs.rmSync(building, { recursive: true, force: true }); // ours, from an interrupted first start
   const pgliteModule = createRequire(import.meta.url).resolve("@electric-sql/pglite");
