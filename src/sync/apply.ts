@@ -56,7 +56,7 @@ export async function applySync<T extends { plan: SyncPlan }>(
     await deleteEntries(tx, userId, plan);
     await detachConflicts(tx, plan);
     await updateEntries(tx, userId, plan.updates);
-    await createEntries(tx, userId, createdEarly.size === 0 ? plan.creates : plan.creates.filter((entry) => !createdEarly.has(entry)));
+    await createEntries(tx, userId, plan.creates.filter((entry) => !createdEarly.has(entry)));
     return prepared;
   });
 }

@@ -372,9 +372,12 @@ export class SyncEngine {
         cached.desiredKey = desiredKey;
       }
       countExpansion(cached, ws, we, result);
-      const inWindow = cached.desired.filter((entry) => entry.start.getTime() >= ws && entry.start.getTime() < we);
-      desired.push(...inWindow);
-      onObject?.(inWindow);
+      const first = desired.length;
+      for (const entry of cached.desired) {
+        const t = entry.start.getTime();
+        if (t >= ws && t < we) desired.push(entry);
+      }
+      onObject?.(desired.slice(first));
     }
     return { desired, failedObjects, cacheKeys };
   }
