@@ -27,13 +27,15 @@ export interface ServiceDeps {
   caldav: CalDAVAccess;
   log: Logger;
   metrics?: Metrics;
+  /** The sync's notion of now (its lookback/lookahead window); tests move it to slide the window. */
+  clock?: () => Date;
 }
 
 export function createServices(db: Db, deps: ServiceDeps): Services {
   const projects = new ProjectService(db);
   const integrations = new IntegrationService(db, projects, deps.cipher, deps.caldav, deps.log);
   const syncRuns = new SyncRunStore(db);
-  const engine = new SyncEngine(db, deps.caldav, integrations, syncRuns, deps.log);
+  const engine = new SyncEngine(db, deps.caldav, integrations, syncRuns, deps.log, deps.clock);
   return {
     users: new UserService(db),
     projects,
