@@ -1,8 +1,8 @@
 /**
  * Scheduled syncs, shared by any number of instances through PostgreSQL.
  *
- * Each tick an instance claims due integrations — `FOR UPDATE SKIP LOCKED` on `next_sync_at`,
- * moving each claimed one a lease ahead in the same statement — up to its free concurrency, and
+ * Each tick an instance claims due integrations (src/scheduler/schedule-state.ts: `FOR UPDATE SKIP
+ * LOCKED`, each claimed one moved a lease ahead in the same statement) up to its free concurrency, and
  * syncs them. Two instances never claim the same integration for the same due time: the row lock
  * serialises the claims and the moved due time hides it from the next one. The sync itself takes
  * the per-integration run lock (src/sync/runs.ts) that manual syncs take too.
@@ -13,14 +13,16 @@
  * backoff after failures (honouring Retry-After), and after N failed logins in a row the
  * integration is paused (NEEDS_ATTENTION) until the user reconfigures or resumes it.
  */
-import { and, eq, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { integrations } from "../db/schema.js";
-import type { Integration } from "../integrations/service.js";
+import type { integrations } from "../db/schema.js";
 import type { Logger } from "../logger.js";
-import type { SyncRun } from "../sync/runs.js";
 import type { SyncService } from "../sync/service.js";
-import { DEFAULT_BACKOFF, nextDueAt, type BackoffPolicy, type Random } from "./schedule.js";
+import { DEFAULT_BACKOFF, type BackoffPolicy, type Random } from "./schedule.js";
+import { claimDue, recordOutcome, releaseClaims } from "./schedule-state.js";
+
+export { countDue } from "./schedule-state.js";
+
+type Integration = typeof integrations.$inferSelect;
 
 export interface SchedulerOptions {
   /** Parallel syncs in this instance (SYNC_CONCURRENCY). */
@@ -72,7 +74,7 @@ export class Scheduler {
   async tick(): Promise<number> {
     const free = this.options.concurrency - this.running.size;
     if (free <= 0 || this.stopped) return 0;
-    const claimed = await this.claimDue(free);
+    const claimed = await claimDue(this.db, free, this.clock(), this.options.leaseMs);
     for (const integration of claimed) {
       const work = this.runOne(integration).finally(() => this.running.delete(integration.id));
       this.running.set(integration.id, work);
@@ -91,7 +93,7 @@ export class Scheduler {
       // Due again now: another instance (or the next start) takes them; their runs are failed as
       // interrupted once their heartbeat is stale.
       const ids = [...this.running.keys()];
-      await this.db.update(integrations).set({ nextSyncAt: this.clock() }).where(inArray(integrations.id, ids));
+      await releaseClaims(this.db, ids, this.clock());
       this.log.warn({ integrations: ids }, "released running syncs at shutdown");
     }
   }
@@ -106,67 +108,21 @@ export class Scheduler {
     await Promise.allSettled(this.running.values());
   }
 
-  private async claimDue(limit: number): Promise<Integration[]> {
-    const now = this.clock();
-    const due = this.db
-      .select({ id: integrations.id })
-      .from(integrations)
-      .where(and(isNotNull(integrations.autoSyncIntervalMinutes), isNull(integrations.pausedReason), lte(integrations.nextSyncAt, now)))
-      .orderBy(integrations.nextSyncAt)
-      .limit(limit)
-      .for("update", { skipLocked: true });
-    return this.db
-      .update(integrations)
-      .set({ nextSyncAt: new Date(now.getTime() + this.options.leaseMs) })
-      .where(sql`${integrations.id} in (${due})`)
-      .returning();
-  }
-
   private async runOne(integration: Integration): Promise<void> {
     try {
       const run = await this.sync.syncScheduled(integration);
-      if (run) await this.recordOutcome(integration, run);
-      // else: another sync of it is running; the lease brings it back if that one dies.
+      // null: another sync of it is running; the lease brings it back if that one dies.
+      if (!run) return;
+      const { paused, authFailures } = await recordOutcome(
+        this.db,
+        integration,
+        { failed: run.status === "ERROR", authFailed: run.errorCode === "AUTH_FAILED", retryAfterMs: run.retryAfterMs },
+        this.clock(),
+        { pauseAfterAuthFailures: this.options.pauseAfterAuthFailures, backoff: this.options.backoff ?? DEFAULT_BACKOFF, random: this.options.random },
+      );
+      if (paused) this.log.warn({ integrationId: integration.id, authFailures }, "paused scheduled syncs after repeated login failures");
     } catch (error) {
       this.log.error({ err: error, integrationId: integration.id }, "scheduled sync failed");
     }
   }
-
-  private async recordOutcome(integration: Integration, run: SyncRun): Promise<void> {
-    const failed = run.status === "ERROR";
-    const authFailed = run.errorCode === "AUTH_FAILED";
-    const failures = failed ? integration.consecutiveFailures + 1 : 0;
-    const authFailures = authFailed ? integration.consecutiveAuthFailures + 1 : 0;
-    const pause = authFailures >= this.options.pauseAfterAuthFailures;
-    const next = nextDueAt(
-      this.clock(),
-      integration.autoSyncIntervalMinutes!,
-      { failed, consecutiveFailures: failures, retryAfterMs: run.retryAfterMs },
-      this.options.backoff ?? DEFAULT_BACKOFF,
-      this.options.random,
-    );
-    await this.db
-      .update(integrations)
-      .set({
-        consecutiveFailures: failures,
-        consecutiveAuthFailures: authFailures,
-        nextSyncAt: next,
-        ...(pause
-          ? {
-              pausedReason: `Scheduled syncs are paused: the server refused the login ${authFailures} times in a row. Update the password (configureCalDAVIntegration) or resume with resumeIntegration.`,
-            }
-          : {}),
-      })
-      // Only while our claim stands: a reconfiguration meanwhile set a new schedule, which wins.
-      .where(and(eq(integrations.id, integration.id), eq(integrations.nextSyncAt, integration.nextSyncAt!)));
-    if (pause) this.log.warn({ integrationId: integration.id, authFailures }, "paused scheduled syncs after repeated login failures");
-  }
-}
-
-/** Due integrations no instance has started, for the backlog metric. */
-export async function countDue(db: Db, now = new Date()): Promise<number> {
-  return db.$count(
-    integrations,
-    and(isNotNull(integrations.autoSyncIntervalMinutes), isNull(integrations.pausedReason), lte(integrations.nextSyncAt, now)),
-  );
 }
