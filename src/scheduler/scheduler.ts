@@ -142,6 +142,9 @@ export class Scheduler {
   private async claimIntoFreeSlots(): Promise<number> {
     const free = this.options.concurrency - this.running.size;
     if (free <= 0 || this.stopped) return 0;
+    // A claim that fails (database away) must not be retried at once by every freed slot: until
+    // a claim succeeds, only the poll tries again.
+    this.backlog = false;
     const claimed = await claimDue(this.db, free, this.clock(), this.options.leaseMs);
     this.backlog = claimed.length === free;
     for (const integration of claimed) {

@@ -159,3 +159,29 @@ it("releases a sync still running when the shutdown grace ends, for another inst
   finish();
   await scheduler.idle();
 });
+
+it("waits for the next poll, instead of claiming again at once, when a claim fails", async () => {
+  await dueIntegrations(8, 60, new Date(Date.now() - 1_000));
+  // The database goes away while the first syncs run: every later claim fails.
+  let databaseAway = false;
+  const flaky = new Proxy(database.db, {
+    get(target, property, receiver) {
+      if (databaseAway && property === "update") throw new Error("connection refused");
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+  const ledger = new SyncLedger(async () => {
+    databaseAway = true;
+    await pause(5);
+  });
+  const scheduler = schedulerOn(flaky, ledger.instance(0), { concurrency: 4, pollIntervalMs: HOUR_MS });
+  scheduler.start();
+  await vi.waitFor(() => expect(ledger.runs).toHaveLength(4), { timeout: 10_000, interval: 10 });
+  await scheduler.idle();
+  await pause(200);
+  // The first claim filled every slot, so the first freed slot tried once more; that failure ends the refills.
+  expect(scheduler.stats.polls).toBe(1);
+  expect(scheduler.stats.refills).toBe(1);
+  databaseAway = false;
+  await scheduler.stop(1_000);
+});
