@@ -10,7 +10,8 @@
  *   BENCH_API=1                   0 skips (f)
  *   BENCH_API_DBS=pglite,postgres
  *   BENCH_API_ENTRIES=100000  BENCH_API_CLIENTS=32  BENCH_API_SECONDS=10
- *   BENCH_SCHEDULER_INTEGRATIONS=1000   due integrations for the scheduler run (Xandikos, PostgreSQL)
+ *   BENCH_SCHEDULER_INTEGRATIONS=1000   due integrations for the scheduler run (on PostgreSQL)
+ *   BENCH_SCHEDULER_SERVER=xandikos     the server of the scheduler run
  *   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test   (scratch databases are created and dropped there)
  *   BENCH_NO_DOCS=1               do not rewrite docs/benchmarks.md
  * Everything runs on 127.0.0.1 and stops by itself.
@@ -40,6 +41,7 @@ const DBS = list("BENCH_DBS", "pglite,postgres") as ("pglite" | "postgres")[];
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const API = process.env.BENCH_API !== "0" && SECTIONS.includes("api");
 const SCHEDULER_INTEGRATIONS = Number(process.env.BENCH_SCHEDULER_INTEGRATIONS ?? 1000);
+const SCHEDULER_SERVER = (process.env.BENCH_SCHEDULER_SERVER ?? "xandikos") as BenchServerKind;
 const API_DBS = list("BENCH_API_DBS", "pglite,postgres") as ("pglite" | "postgres")[];
 const API_ENTRIES = Number(process.env.BENCH_API_ENTRIES ?? 100_000);
 const API_CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 32);
@@ -216,10 +218,10 @@ async function benchApi(db: "pglite" | "postgres"): Promise<ApiRow> {
   }
 }
 
-/** Scheduler throughput with default settings: N due integrations, nothing changed, Xandikos on PostgreSQL. */
+/** Scheduler throughput with default settings: N due integrations, nothing changed, on PostgreSQL. */
 async function benchScheduler(now: Date): Promise<SchedulerReport> {
-  log(`scheduler: starting xandikos`);
-  const server = await startBenchServer("xandikos");
+  log(`scheduler: starting ${SCHEDULER_SERVER}`);
+  const server = await startBenchServer(SCHEDULER_SERVER);
   try {
     server.clear();
     server.write(generateCalendar(20, now));
@@ -294,7 +296,7 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   if (SECTIONS.includes("scheduler")) {
     const scheduler = await benchScheduler(now);
-    const schedulerFile = path.join(dir, `${started.toISOString().slice(0, 10)}-${os.hostname()}-scheduler.json`);
+    const schedulerFile = path.join(dir, `${started.toISOString().slice(0, 10)}-${os.hostname()}-scheduler-${SCHEDULER_SERVER}.json`);
     writeFileSync(schedulerFile, JSON.stringify(scheduler, null, 2) + "\n");
     log(`wrote ${path.relative(ROOT, schedulerFile)}`);
     if (process.env.BENCH_NO_DOCS !== "1") updateSchedulerDocs(path.join(ROOT, "docs", "benchmarks.md"), scheduler, path.relative(ROOT, schedulerFile));
