@@ -6,6 +6,7 @@
  *   ≈ 2 %  all-day events (skipped by default, as real calendars have them).
  * Zones are mixed: UTC, TZID with its VTIMEZONE, IANA TZID without VTIMEZONE, floating.
  */
+import { MS_PER_DAY as DAY } from "../src/time-window.js";
 
 export interface GeneratedObject {
   /** file name inside the collection, e.g. "bench-000042.ics" */
@@ -60,8 +61,6 @@ function timeProp(name: string, d: Date, zone: ZoneKind): string {
       return `${name}:${basic(d, false)}`;
   }
 }
-
-const DAY = 86_400_000;
 
 export function generateCalendar(count: number, now: Date, seed = 42, revision = 0): GeneratedObject[] {
   const out: GeneratedObject[] = [];

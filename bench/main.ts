@@ -2,6 +2,7 @@
  * npm run bench — import speed, incremental cost, memory and API latency on real local servers.
  *
  * Environment (all optional; the default is the full set):
+ *   BENCH_SECTIONS=sync,api,scheduler   which parts run (e.g. BENCH_SECTIONS=scheduler alone)
  *   BENCH_SIZES=1000,10000        calendar sizes (objects)
  *   BENCH_SERVERS=radicale,xandikos
  *   BENCH_DBS=pglite,postgres     databases for the sync runs
@@ -9,6 +10,8 @@
  *   BENCH_API=1                   0 skips (f)
  *   BENCH_API_DBS=pglite,postgres
  *   BENCH_API_ENTRIES=100000  BENCH_API_CLIENTS=32  BENCH_API_SECONDS=10
+ *   BENCH_SCHEDULER_INTEGRATIONS=1000   due integrations for the scheduler run (on PostgreSQL)
+ *   BENCH_SCHEDULER_SERVER=xandikos     the server of the scheduler run
  *   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test   (scratch databases are created and dropped there)
  *   BENCH_NO_DOCS=1               do not rewrite docs/benchmarks.md
  * Everything runs on 127.0.0.1 and stops by itself.
@@ -22,6 +25,8 @@ import { fileURLToPath } from "node:url";
 import { generateCalendar } from "./generate.js";
 import { runLoad, type LoadResult } from "./loadgen.js";
 import { updateDocs, type BenchReport, type SyncRow, type ApiRow } from "./report.js";
+import { updateSchedulerDocs, type SchedulerReport } from "./scheduler-report.js";
+import type { SchedulerInput, SchedulerResult } from "./scheduler-worker.js";
 import { downloadAll, startBenchServer, warmUp, type BenchServer, type BenchServerKind } from "./servers.js";
 import type { WorkerInput, WorkerResult } from "./sync-worker.js";
 
@@ -29,11 +34,14 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, "..");
 
 const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
+const SECTIONS = list("BENCH_SECTIONS", "sync,api,scheduler");
 const SIZES = list("BENCH_SIZES", "1000,10000").map(Number);
 const SERVERS = list("BENCH_SERVERS", "radicale,xandikos") as BenchServerKind[];
 const DBS = list("BENCH_DBS", "pglite,postgres") as ("pglite" | "postgres")[];
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const API = process.env.BENCH_API !== "0";
+const API = process.env.BENCH_API !== "0" && SECTIONS.includes("api");
+const SCHEDULER_INTEGRATIONS = Number(process.env.BENCH_SCHEDULER_INTEGRATIONS ?? 1000);
+const SCHEDULER_SERVER = (process.env.BENCH_SCHEDULER_SERVER ?? "xandikos") as BenchServerKind;
 const API_DBS = list("BENCH_API_DBS", "pglite,postgres") as ("pglite" | "postgres")[];
 const API_ENTRIES = Number(process.env.BENCH_API_ENTRIES ?? 100_000);
 const API_CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 32);
@@ -210,6 +218,34 @@ async function benchApi(db: "pglite" | "postgres"): Promise<ApiRow> {
   }
 }
 
+/** Scheduler throughput with default settings: N due integrations, nothing changed, on PostgreSQL. */
+async function benchScheduler(now: Date): Promise<SchedulerReport> {
+  log(`scheduler: starting ${SCHEDULER_SERVER}`);
+  const server = await startBenchServer(SCHEDULER_SERVER);
+  try {
+    server.clear();
+    server.write(generateCalendar(20, now));
+    await warmUp(server);
+    const input: SchedulerInput = {
+      calendarUrl: server.calendarUrl,
+      username: server.username,
+      password: server.password,
+      serverPid: server.pid(),
+      integrations: SCHEDULER_INTEGRATIONS,
+      postgresUrl: POSTGRES_URL,
+    };
+    log(`scheduler: ${SCHEDULER_INTEGRATIONS} integrations, first imports then a pass with nothing changed`);
+    const result = await runChild<SchedulerResult>("scheduler-worker.ts", { BENCH_SCHEDULER: JSON.stringify(input) }, 20 * 60_000);
+    log(
+      `scheduler: first imports ${result.firstImports.syncsPerSecond.toFixed(1)} syncs/s, no change ${result.noChange.syncsPerSecond.toFixed(1)} syncs/s ` +
+        `(p50 ${result.noChange.p50Ms.toFixed(0)} ms, p99 ${result.noChange.p99Ms.toFixed(0)} ms, ${result.noChange.polls} polls, ${result.noChange.refills} refills)`,
+    );
+    return { date: new Date().toISOString(), machine: `\`${os.hostname()}\` (${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown"})`, server: server.version, postgres: postgresVersion(), integrations: SCHEDULER_INTEGRATIONS, result };
+  } finally {
+    await server.stop();
+  }
+}
+
 function postgresVersion(): string {
   try {
     return execFileSync("psql", [POSTGRES_URL, "-XAtc", "show server_version"], { encoding: "utf8" }).trim().split(" ")[0]!;
@@ -245,7 +281,7 @@ async function main(): Promise<void> {
     api: [],
   };
 
-  for (const kind of SERVERS) {
+  for (const kind of SECTIONS.includes("sync") ? SERVERS : []) {
     log(`starting ${kind}`);
     const server = await startBenchServer(kind);
     try {
@@ -258,6 +294,15 @@ async function main(): Promise<void> {
 
   const dir = path.join(HERE, "results");
   mkdirSync(dir, { recursive: true });
+  if (SECTIONS.includes("scheduler")) {
+    const scheduler = await benchScheduler(now);
+    const schedulerFile = path.join(dir, `${started.toISOString().slice(0, 10)}-${os.hostname()}-scheduler-${SCHEDULER_SERVER}.json`);
+    writeFileSync(schedulerFile, JSON.stringify(scheduler, null, 2) + "\n");
+    log(`wrote ${path.relative(ROOT, schedulerFile)}`);
+    if (process.env.BENCH_NO_DOCS !== "1") updateSchedulerDocs(path.join(ROOT, "docs", "benchmarks.md"), scheduler, path.relative(ROOT, schedulerFile));
+  }
+  // A scheduler-only run leaves the import and API results as they are.
+  if (report.sync.length === 0 && report.api.length === 0) return;
   const file = path.join(dir, `${started.toISOString().slice(0, 10)}-${os.hostname()}.json`);
   writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
   log(`wrote ${path.relative(ROOT, file)}`);

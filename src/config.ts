@@ -1,5 +1,6 @@
 import path from "node:path";
 import { IANAZone } from "luxon";
+import { DEFAULT_MAX_REQUESTS_PER_ORIGIN } from "./caldav/http/origin-pool.js";
 
 /** api: GraphQL only; worker: scheduled syncs only; all: both (docs/operations.md). */
 export type Role = "all" | "api" | "worker";
@@ -24,6 +25,8 @@ export interface Config {
   /** Allow CalDAV servers on loopback and private networks (docs/security.md). */
   caldavAllowPrivateNetworks: boolean;
   caldavTimeoutMs: number;
+  /** Requests this instance keeps in flight at one CalDAV server (scheme, host and port) at most. */
+  caldavMaxRequestsPerOrigin: number;
   graphqlMaxDepth: number;
   graphqlMaxComplexity: number;
   requestBodyLimitBytes: number;
@@ -112,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     credentialsKey,
     caldavAllowPrivateNetworks: bool("CALDAV_ALLOW_PRIVATE_NETWORKS", true),
     caldavTimeoutMs: int("CALDAV_TIMEOUT_MS", 30_000, 1_000, 600_000),
+    caldavMaxRequestsPerOrigin: int("CALDAV_MAX_REQUESTS_PER_ORIGIN", DEFAULT_MAX_REQUESTS_PER_ORIGIN, 1, 256),
     graphqlMaxDepth: int("GRAPHQL_MAX_DEPTH", 10, 2, 100),
     graphqlMaxComplexity: int("GRAPHQL_MAX_COMPLEXITY", 10_000, 10, 1_000_000),
     requestBodyLimitBytes: int("REQUEST_BODY_LIMIT_BYTES", 1_048_576, 1_024, 104_857_600),

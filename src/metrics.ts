@@ -17,6 +17,12 @@ export class Metrics {
   });
   private readonly entries = new Counter({ name: "caldav_sync_entries_total", help: "Time entries written by syncs", labelNames: ["action"] as const, registers: [this.registry] });
   private readonly requests = new Counter({ name: "caldav_http_requests_total", help: "HTTP requests to CalDAV servers", labelNames: ["method", "status"] as const, registers: [this.registry] });
+  private readonly connectionFailures = new Counter({
+    name: "caldav_http_connection_failures_total",
+    help: "Connections to CalDAV servers refused or reset; safe requests are retried with backoff while the retry budget lasts",
+    labelNames: ["reason"] as const,
+    registers: [this.registry],
+  });
 
   /** `countDue` answers how many integrations are due but not started (asked at scrape time). */
   constructor(countDue?: () => Promise<number>) {
@@ -43,5 +49,6 @@ export class Metrics {
 
   recordRequest(info: RequestInfo): void {
     this.requests.inc({ method: info.method, status: info.status === 0 ? "failed" : String(info.status) });
+    if (info.connectionFailure) this.connectionFailures.inc({ reason: info.connectionFailure });
   }
 }

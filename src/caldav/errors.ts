@@ -54,10 +54,6 @@ export class CalDAVError extends Error {
   }
 }
 
-export function isCalDAVError(e: unknown): e is CalDAVError {
-  return e instanceof CalDAVError;
-}
-
 /** Removes `user:password@` from a URL string (users sometimes paste URLs with credentials). */
 export function redactUrl(url: string): string {
   try {

@@ -31,7 +31,3 @@ export function expectMultistatus(res: DavResponse): MultistatusResult {
 export async function propfind(client: CalDAVHttpClient, url: string, depth: "0" | "1", body: string): Promise<MultistatusResult> {
   return expectMultistatus(await client.request({ method: "PROPFIND", url, depth, body }));
 }
-
-export async function report(client: CalDAVHttpClient, url: string, depth: "0" | "1", body: string): Promise<DavResponse> {
-  return client.request({ method: "REPORT", url, depth, body });
-}

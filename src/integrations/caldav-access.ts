@@ -1,4 +1,4 @@
-import { CalDAVHttpClient, type RequestInfo, type Resolver } from "../caldav/index.js";
+import { CalDAVHttpClient, DEFAULT_MAX_REQUESTS_PER_ORIGIN, OriginPool, type RequestInfo, type Resolver } from "../caldav/index.js";
 import type { Config } from "../config.js";
 
 export interface CalDAVCredentials {
@@ -9,26 +9,25 @@ export interface CalDAVCredentials {
 
 /**
  * How the domain layer gets a CalDAV client: one per integration and task, with the process's
- * network policy applied. Tests inject a resolver; metrics hook into `onRequest`.
+ * network policy applied. All clients share one OriginPool: keep-alive connections per server and
+ * a cap on concurrent requests per server. Tests inject a resolver; metrics hook into `onRequest`.
  */
 export interface CalDAVAccess {
   connect(credentials: CalDAVCredentials): CalDAVHttpClient;
 }
 
 export function createCalDAVAccess(
-  config: Pick<Config, "caldavAllowPrivateNetworks" | "caldavTimeoutMs">,
+  config: Pick<Config, "caldavAllowPrivateNetworks" | "caldavTimeoutMs"> & Partial<Pick<Config, "caldavMaxRequestsPerOrigin">>,
   hooks: { lookup?: Resolver; onRequest?: (info: RequestInfo) => void } = {},
 ): CalDAVAccess {
+  const pool = new OriginPool({
+    addressPolicy: { allowPrivateNetworks: config.caldavAllowPrivateNetworks },
+    lookup: hooks.lookup,
+    timeoutMs: config.caldavTimeoutMs,
+    maxRequestsPerOrigin: config.caldavMaxRequestsPerOrigin ?? DEFAULT_MAX_REQUESTS_PER_ORIGIN,
+  });
   return {
     connect: ({ username, password, verifyTls }) =>
-      new CalDAVHttpClient({
-        username,
-        password,
-        verifyTls,
-        timeoutMs: config.caldavTimeoutMs,
-        addressPolicy: { allowPrivateNetworks: config.caldavAllowPrivateNetworks },
-        lookup: hooks.lookup,
-        onRequest: hooks.onRequest,
-      }),
+      new CalDAVHttpClient({ username, password, verifyTls, timeoutMs: config.caldavTimeoutMs, pool, onRequest: hooks.onRequest }),
   };
 }

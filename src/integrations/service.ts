@@ -11,9 +11,9 @@ import {
 import type { Db } from "../db/client.js";
 import { integrationCalendars, integrations, users } from "../db/schema.js";
 import { AppError, badInput, notFound } from "../errors.js";
-import { firstDueAt } from "../scheduler/schedule.js";
 import type { Logger } from "../logger.js";
 import type { ProjectService } from "../projects/service.js";
+import { scheduleAfterUserChange } from "../scheduler/schedule-state.js";
 import { NAME_MAX_LENGTH, validateText, validateTimezone } from "../users/validation.js";
 import type { CalDAVAccess, CalDAVCredentials } from "./caldav-access.js";
 import type { CredentialCipher } from "./credentials.js";
@@ -101,19 +101,19 @@ export class IntegrationService {
     const id = current?.id ?? randomUUID();
     const passwordCiphertext = input.password != null ? this.cipher.encrypt(input.password, id) : current?.passwordCiphertext;
     if (!passwordCiphertext) throw badInput("password", "is required");
-    const schedule = scheduleAfterConfigure(values.autoSyncIntervalMinutes, current, new Date());
 
     return this.db.transaction(async (tx) => {
-      const [row] = current
+      const [changed] = current
         ? await tx
             .update(integrations)
-            .set({ ...values, ...schedule, passwordCiphertext, updatedAt: new Date() })
+            .set({ ...values, passwordCiphertext })
             .where(and(eq(integrations.userId, userId), eq(integrations.id, id)))
             .returning()
         : await tx
             .insert(integrations)
-            .values({ ...values, ...schedule, id, userId, passwordCiphertext })
+            .values({ ...values, id, userId, passwordCiphertext })
             .returning();
+      const row = await scheduleAfterUserChange(tx, changed!, current, new Date());
       const selections = calendars;
       // A direct calendar URL is one selected calendar.
       if (values.calendarUrl && values.calendarUrl !== current?.calendarUrl && !selections.some((c) => c.url === values.calendarUrl)) {
@@ -132,19 +132,14 @@ export class IntegrationService {
             },
           });
       }
-      return row!;
+      return row;
     });
   }
 
   /** Ends a NEEDS_ATTENTION pause: scheduled syncs start again, the first one right away. */
   async resume(userId: string, id: string): Promise<Integration> {
     const current = await this.get(userId, id);
-    const [row] = await this.db
-      .update(integrations)
-      .set({ ...scheduleAfterConfigure(current.autoSyncIntervalMinutes, current, new Date()), updatedAt: new Date() })
-      .where(and(eq(integrations.userId, userId), eq(integrations.id, id)))
-      .returning();
-    return row!;
+    return scheduleAfterUserChange(this.db, current, current, new Date());
   }
 
   /** Deletes the integration and its calendars; the time entries it imported stay. */
@@ -292,19 +287,4 @@ export class IntegrationService {
     const [row] = await this.db.select({ timezone: users.timezone }).from(users).where(eq(users.id, userId));
     return row?.timezone ?? "UTC";
   }
-}
-
-/**
- * Any change by the user ends a pause and the failure count. A new interval gets a first due time
- * spread over one interval (src/scheduler/schedule.ts); an unchanged one keeps its due time, or is
- * due now when the integration was paused or failing (the user just fixed something).
- */
-function scheduleAfterConfigure(intervalMinutes: number | null, current: Integration | null, now: Date) {
-  const reset = { pausedReason: null, consecutiveFailures: 0, consecutiveAuthFailures: 0 };
-  if (intervalMinutes === null) return { ...reset, nextSyncAt: null };
-  if (!current || current.autoSyncIntervalMinutes !== intervalMinutes || !current.nextSyncAt) {
-    return { ...reset, nextSyncAt: firstDueAt(now, intervalMinutes) };
-  }
-  const troubled = current.pausedReason !== null || current.consecutiveFailures > 0;
-  return { ...reset, nextSyncAt: troubled ? now : current.nextSyncAt };
 }

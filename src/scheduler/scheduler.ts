@@ -1,11 +1,16 @@
 /**
  * Scheduled syncs, shared by any number of instances through PostgreSQL.
  *
- * Each tick an instance claims due integrations — `FOR UPDATE SKIP LOCKED` on `next_sync_at`,
- * moving each claimed one a lease ahead in the same statement — up to its free concurrency, and
+ * An instance claims due integrations (src/scheduler/schedule-state.ts: `FOR UPDATE SKIP LOCKED`,
+ * each claimed one moved a lease ahead in the same statement) up to its free concurrency, and
  * syncs them. Two instances never claim the same integration for the same due time: the row lock
  * serialises the claims and the moved due time hides it from the next one. The sync itself takes
  * the per-integration run lock (src/sync/runs.ts) that manual syncs take too.
+ *
+ * While work is due the instance stays busy: a slot that frees is filled by a new claim at once,
+ * as long as the last claim found as many due integrations as it asked for. Only when a claim
+ * comes back short (nothing more is due) does the instance wait for the poll interval, which
+ * therefore governs how soon new due work is noticed, not how fast a backlog is worked off.
  *
  * An instance that dies stops renewing its run's heartbeat; when its lease expires another
  * instance claims the integration, finds the run stale, marks it ERROR ("interrupted") and syncs.
@@ -13,18 +18,24 @@
  * backoff after failures (honouring Retry-After), and after N failed logins in a row the
  * integration is paused (NEEDS_ATTENTION) until the user reconfigures or resumes it.
  */
-import { and, eq, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { integrations } from "../db/schema.js";
-import type { Integration } from "../integrations/service.js";
+import type { integrations } from "../db/schema.js";
 import type { Logger } from "../logger.js";
-import type { SyncRun } from "../sync/runs.js";
 import type { SyncService } from "../sync/service.js";
-import { DEFAULT_BACKOFF, nextDueAt, type BackoffPolicy, type Random } from "./schedule.js";
+import { DEFAULT_BACKOFF, type BackoffPolicy, type Random } from "./schedule.js";
+import { claimDue, recordOutcome, releaseClaims } from "./schedule-state.js";
+
+export { countDue } from "./schedule-state.js";
+
+type Integration = typeof integrations.$inferSelect;
+
+/** What the scheduler needs of the sync service. */
+export type ScheduledSyncs = Pick<SyncService, "syncScheduled">;
 
 export interface SchedulerOptions {
   /** Parallel syncs in this instance (SYNC_CONCURRENCY). */
   concurrency: number;
+  /** How often an instance with nothing due looks for new due work (SCHEDULER_POLL_MS). */
   pollIntervalMs: number;
   /** How long a claim hides an integration from other instances. */
   leaseMs: number;
@@ -35,63 +46,61 @@ export interface SchedulerOptions {
   random?: Random;
 }
 
+export interface SchedulerStats {
+  /** Polls: claims started by the poll timer (including the first one at start). */
+  polls: number;
+  /** Claims started because a slot freed while more work was due. */
+  refills: number;
+}
+
 export class Scheduler {
+  readonly stats: SchedulerStats = { polls: 0, refills: 0 };
   private readonly running = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
-  private looping = false;
+  private started = false;
   private stopped = false;
-  private ticking: Promise<void> | null = null;
+  /** Claims run one at a time, in order: this is the last one queued. */
+  private claims: Promise<unknown> = Promise.resolve();
+  /** The last claim filled every slot it asked for: more may be due. */
+  private backlog = false;
+  private refillQueued = false;
   private readonly clock: () => Date;
 
   constructor(
     private readonly db: Db,
-    private readonly sync: SyncService,
+    private readonly sync: ScheduledSyncs,
     private readonly log: Logger,
     private readonly options: SchedulerOptions,
   ) {
     this.clock = options.clock ?? (() => new Date());
   }
 
-  /** Ticks every pollIntervalMs until stop(). */
+  /** Polls now and every pollIntervalMs after, and refills freed slots while work is due, until stop(). */
   start(): void {
-    if (this.looping || this.stopped) return;
-    this.looping = true;
-    const loop = () => {
-      this.ticking = this.tick()
-        .then(() => undefined)
-        .catch((error: unknown) => this.log.error({ err: error }, "scheduler tick failed"))
-        .finally(() => {
-          this.ticking = null;
-          if (!this.stopped) this.timer = setTimeout(loop, this.options.pollIntervalMs);
-        });
-    };
-    loop();
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.poll();
   }
 
-  /** Claims due integrations up to the free concurrency and starts their syncs. */
-  async tick(): Promise<number> {
-    const free = this.options.concurrency - this.running.size;
-    if (free <= 0 || this.stopped) return 0;
-    const claimed = await this.claimDue(free);
-    for (const integration of claimed) {
-      const work = this.runOne(integration).finally(() => this.running.delete(integration.id));
-      this.running.set(integration.id, work);
-    }
-    return claimed.length;
+  /** Claims due integrations up to the free concurrency and starts their syncs; returns how many. */
+  tick(): Promise<number> {
+    const claim = this.claims.then(() => this.claimIntoFreeSlots());
+    this.claims = claim.catch(() => undefined);
+    return claim;
   }
 
   /** Stops claiming; waits up to `graceMs` for running syncs; releases what is still running. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.ticking;
+    await this.claims;
     const grace = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
     const outcome = await Promise.race([Promise.allSettled(this.running.values()).then(() => "done" as const), grace]);
     if (outcome === "timeout" && this.running.size > 0) {
       // Due again now: another instance (or the next start) takes them; their runs are failed as
       // interrupted once their heartbeat is stale.
       const ids = [...this.running.keys()];
-      await this.db.update(integrations).set({ nextSyncAt: this.clock() }).where(inArray(integrations.id, ids));
+      await releaseClaims(this.db, ids, this.clock());
       this.log.warn({ integrations: ids }, "released running syncs at shutdown");
     }
   }
@@ -106,67 +115,63 @@ export class Scheduler {
     await Promise.allSettled(this.running.values());
   }
 
-  private async claimDue(limit: number): Promise<Integration[]> {
-    const now = this.clock();
-    const due = this.db
-      .select({ id: integrations.id })
-      .from(integrations)
-      .where(and(isNotNull(integrations.autoSyncIntervalMinutes), isNull(integrations.pausedReason), lte(integrations.nextSyncAt, now)))
-      .orderBy(integrations.nextSyncAt)
-      .limit(limit)
-      .for("update", { skipLocked: true });
-    return this.db
-      .update(integrations)
-      .set({ nextSyncAt: new Date(now.getTime() + this.options.leaseMs) })
-      .where(sql`${integrations.id} in (${due})`)
-      .returning();
+  private poll(): void {
+    this.timer = null;
+    this.stats.polls++;
+    void this.tick()
+      .catch((error: unknown) => this.log.error({ err: error }, "scheduler poll failed"))
+      .finally(() => {
+        if (!this.stopped) this.timer = setTimeout(() => this.poll(), this.options.pollIntervalMs);
+      });
+  }
+
+  /** A slot freed: claim again at once while the last claim suggests more is due. */
+  private refill(): void {
+    if (!this.started || this.stopped || !this.backlog || this.refillQueued || this.running.size >= this.options.concurrency) return;
+    this.refillQueued = true;
+    this.stats.refills++;
+    void this.tick()
+      .catch((error: unknown) => this.log.error({ err: error }, "scheduler claim failed"))
+      .finally(() => {
+        this.refillQueued = false;
+        // Slots that freed while this claim ran.
+        this.refill();
+      });
+  }
+
+  private async claimIntoFreeSlots(): Promise<number> {
+    const free = this.options.concurrency - this.running.size;
+    if (free <= 0 || this.stopped) return 0;
+    // A claim that fails (database away) must not be retried at once by every freed slot: until
+    // a claim succeeds, only the poll tries again.
+    this.backlog = false;
+    const claimed = await claimDue(this.db, free, this.clock(), this.options.leaseMs);
+    this.backlog = claimed.length === free;
+    for (const integration of claimed) {
+      const work = this.runOne(integration).finally(() => {
+        this.running.delete(integration.id);
+        this.refill();
+      });
+      this.running.set(integration.id, work);
+    }
+    return claimed.length;
   }
 
   private async runOne(integration: Integration): Promise<void> {
     try {
       const run = await this.sync.syncScheduled(integration);
-      if (run) await this.recordOutcome(integration, run);
-      // else: another sync of it is running; the lease brings it back if that one dies.
+      // null: another sync of it is running; the lease brings it back if that one dies.
+      if (!run) return;
+      const { paused, authFailures } = await recordOutcome(
+        this.db,
+        integration,
+        { failed: run.status === "ERROR", authFailed: run.errorCode === "AUTH_FAILED", retryAfterMs: run.retryAfterMs },
+        this.clock(),
+        { pauseAfterAuthFailures: this.options.pauseAfterAuthFailures, backoff: this.options.backoff ?? DEFAULT_BACKOFF, random: this.options.random },
+      );
+      if (paused) this.log.warn({ integrationId: integration.id, authFailures }, "paused scheduled syncs after repeated login failures");
     } catch (error) {
       this.log.error({ err: error, integrationId: integration.id }, "scheduled sync failed");
     }
   }
-
-  private async recordOutcome(integration: Integration, run: SyncRun): Promise<void> {
-    const failed = run.status === "ERROR";
-    const authFailed = run.errorCode === "AUTH_FAILED";
-    const failures = failed ? integration.consecutiveFailures + 1 : 0;
-    const authFailures = authFailed ? integration.consecutiveAuthFailures + 1 : 0;
-    const pause = authFailures >= this.options.pauseAfterAuthFailures;
-    const next = nextDueAt(
-      this.clock(),
-      integration.autoSyncIntervalMinutes!,
-      { failed, consecutiveFailures: failures, retryAfterMs: run.retryAfterMs },
-      this.options.backoff ?? DEFAULT_BACKOFF,
-      this.options.random,
-    );
-    await this.db
-      .update(integrations)
-      .set({
-        consecutiveFailures: failures,
-        consecutiveAuthFailures: authFailures,
-        nextSyncAt: next,
-        ...(pause
-          ? {
-              pausedReason: `Scheduled syncs are paused: the server refused the login ${authFailures} times in a row. Update the password (configureCalDAVIntegration) or resume with resumeIntegration.`,
-            }
-          : {}),
-      })
-      // Only while our claim stands: a reconfiguration meanwhile set a new schedule, which wins.
-      .where(and(eq(integrations.id, integration.id), eq(integrations.nextSyncAt, integration.nextSyncAt!)));
-    if (pause) this.log.warn({ integrationId: integration.id, authFailures }, "paused scheduled syncs after repeated login failures");
-  }
-}
-
-/** Due integrations no instance has started, for the backlog metric. */
-export async function countDue(db: Db, now = new Date()): Promise<number> {
-  return db.$count(
-    integrations,
-    and(isNotNull(integrations.autoSyncIntervalMinutes), isNull(integrations.pausedReason), lte(integrations.nextSyncAt, now)),
-  );
 }

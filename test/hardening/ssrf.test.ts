@@ -105,7 +105,9 @@ describe("SSRF with private networks allowed (the default)", () => {
       if (req.url?.startsWith("/to-metadata")) res.writeHead(301, { location: "http://169.254.169.254/latest/meta-data/" }).end();
       else if (req.url?.startsWith("/to-other-host")) res.writeHead(301, { location: `http://localhost:${other.port}/steal/` }).end();
       else if (req.url?.startsWith("/to-rebind")) res.writeHead(301, { location: `http://rebind.test:${lan.port}/after/` }).end();
-      else if (req.url?.startsWith("/first")) res.writeHead(301, { location: "/after/" }).end();
+      // Closing the connection makes the next hop open a new one: a kept-alive connection goes to the
+      // address already checked, so only a new connection resolves the name again.
+      else if (req.url?.startsWith("/first")) res.writeHead(301, { location: "/after/", connection: "close" }).end();
       else res.writeHead(404).end();
     });
     api = await startTestApi({ caldav: { allowPrivateNetworks: true, timeoutMs: 3_000, lookup } });

@@ -1,23 +1,24 @@
-import { Agent, request as undiciRequest } from "undici";
+import { request as undiciRequest } from "undici";
 import { isIP } from "node:net";
 import { performance } from "node:perf_hooks";
 import { CalDAVError } from "../errors.js";
-import { assertAddressesAllowed, guardedLookup, type AddressPolicy, type Resolver } from "./address-guard.js";
+import { assertAddressesAllowed, type AddressPolicy, type Resolver } from "./address-guard.js";
 import { digestAuthorization, pickDigestChallenge, type DigestChallenge } from "./digest.js";
 import { parseWwwAuthenticate } from "./www-authenticate.js";
 import { backoffDelay, parseRetryAfter } from "./retry-after.js";
-import { mapTransportError } from "./transport-errors.js";
+import { DEFAULT_MAX_REQUESTS_PER_ORIGIN, OriginPool } from "./origin-pool.js";
+import { connectionFailureOf, mapTransportError, type ConnectionFailure } from "./transport-errors.js";
 
 export interface CalDAVClientOptions {
   username: string;
   password: string;
-  /** verify the server's TLS certificate (default true); applies to this client's Agent only */
+  /** verify the server's TLS certificate (default true); connections are only shared with clients of the same setting */
   verifyTls?: boolean;
   /** per request, fresh signal each time (default 30 000) */
   timeoutMs?: number;
   /** cap on one response body (default 50 MiB) */
   maxResponseBytes?: number;
-  /** retries on 429/502/503/504 (default 2) */
+  /** retries on 429/502/503/504, and of safe requests on a refused or reset connection (default 2) */
   maxRetries?: number;
   /** total time the client may sleep for retries of one request (default 30 000) */
   maxRetryWaitMs?: number;
@@ -25,8 +26,14 @@ export interface CalDAVClientOptions {
   retryBaseDelayMs?: number;
   /** default 5 */
   maxRedirects?: number;
+  /**
+   * Shared connections and per-origin request cap (src/caldav/http/origin-pool.ts). Without one the
+   * client opens its own pool from `addressPolicy`, `lookup` and `timeoutMs`, closed by close().
+   */
+  pool?: OriginPool;
+  /** ignored when `pool` is given: the pool's policy applies */
   addressPolicy?: AddressPolicy;
-  /** injectable DNS resolver (tests) */
+  /** injectable DNS resolver (tests); ignored when `pool` is given */
   lookup?: Resolver;
   /**
    * Origin that may receive the credentials. Defaults to the origin of the first request.
@@ -46,7 +53,10 @@ export interface RequestInfo {
   method: string;
   /** 0 when the request failed before a status was received */
   status: number;
+  /** from asking for a request slot at the origin to the last byte of the answer */
   durationMs: number;
+  /** the server refused or reset the connection (a safe request is retried while the budget lasts) */
+  connectionFailure?: ConnectionFailure;
 }
 
 export interface DavRequest {
@@ -80,16 +90,21 @@ interface OriginAuth {
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
+/** Safe methods (RFC 9110 §9.2.1, RFC 4918 §9.1, RFC 3253 §3.6): sending one again changes nothing. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "PROPFIND", "REPORT"]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
 /**
- * One HTTP client per integration: its own undici Agent (own TLS settings, own connection pool,
- * guarded DNS lookup), auth state per origin, and counters.
+ * One HTTP client per integration and task: its credentials, auth state per origin, and counters.
+ * Connections come from an OriginPool, shared with the other clients of the process when given.
  */
 export class CalDAVHttpClient {
   readonly stats: ClientStats = { requests: 0, bytesReceived: 0, waitMs: 0, byStatus: {} };
-  private readonly agent: Agent;
-  private readonly opts: Required<Omit<CalDAVClientOptions, "lookup" | "credentialOrigin" | "onRequest">> & Pick<CalDAVClientOptions, "onRequest">;
+  private readonly pool: OriginPool;
+  /** the pool is this client's own, closed with it */
+  private readonly ownPool: boolean;
+  private readonly opts: Required<Omit<CalDAVClientOptions, "lookup" | "credentialOrigin" | "onRequest" | "pool" | "addressPolicy">> &
+    Pick<CalDAVClientOptions, "onRequest">;
   private readonly credentialOrigins = new Set<string>();
   private readonly auth = new Map<string, OriginAuth>();
 
@@ -104,22 +119,20 @@ export class CalDAVHttpClient {
       maxRetryWaitMs: options.maxRetryWaitMs ?? 30_000,
       retryBaseDelayMs: options.retryBaseDelayMs ?? 500,
       maxRedirects: options.maxRedirects ?? 5,
-      addressPolicy: options.addressPolicy ?? { allowPrivateNetworks: false },
       userAgent: options.userAgent ?? "caldav-timesheet/0.1",
       preemptiveBasic: options.preemptiveBasic ?? true,
       onRequest: options.onRequest,
     };
     if (options.credentialOrigin) this.credentialOrigins.add(new URL(options.credentialOrigin).origin);
-    this.agent = new Agent({
-      connect: {
-        rejectUnauthorized: this.opts.verifyTls,
-        // checked on the socket's own resolution: no TOCTOU between guard and connect
-        lookup: guardedLookup(this.opts.addressPolicy, options.lookup) as never,
-        timeout: this.opts.timeoutMs,
-      },
-      headersTimeout: this.opts.timeoutMs,
-      bodyTimeout: this.opts.timeoutMs,
-    });
+    this.ownPool = options.pool === undefined;
+    this.pool =
+      options.pool ??
+      new OriginPool({
+        addressPolicy: options.addressPolicy ?? { allowPrivateNetworks: false },
+        lookup: options.lookup,
+        timeoutMs: this.opts.timeoutMs,
+        maxRequestsPerOrigin: DEFAULT_MAX_REQUESTS_PER_ORIGIN,
+      });
   }
 
   /** Origins that may receive credentials (for callers that filter hrefs). */
@@ -128,13 +141,14 @@ export class CalDAVHttpClient {
     return this.credentialOrigins.size === 0 || this.credentialOrigins.has(origin);
   }
 
+  /** Closes the client's own pool; a shared pool stays open for the other clients. */
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.ownPool) await this.pool.close();
   }
 
   /**
    * Sends a request with auth, manual redirects (limit, no https→http, same host only),
-   * retries for 429/502/503/504 and a size cap. Returns any other status to the caller,
+   * retries for 429/502/503/504 and for refused or reset connections (safe methods), and a size cap. Returns any other status to the caller,
    * except a 401 that survives authentication, which throws AUTH_FAILED.
    */
   async request(req: DavRequest): Promise<DavResponse> {
@@ -182,13 +196,23 @@ export class CalDAVHttpClient {
 
   private async sendWithRetries(req: DavRequest, url: URL): Promise<DavResponse> {
     let waited = 0;
+    const mayWait = (attempt: number, delay: number) => attempt < this.opts.maxRetries && waited + delay <= this.opts.maxRetryWaitMs;
     for (let attempt = 0; ; attempt++) {
-      const res = await this.sendWithAuth(req, url);
+      let res: DavResponse;
+      try {
+        res = await this.sendWithAuth(req, url);
+      } catch (error) {
+        // An overloaded or restarting server refuses or drops connections; a safe request may be sent again.
+        const delay = backoffDelay(attempt, this.opts.retryBaseDelayMs);
+        if (connectionFailureOf(error) === null || !SAFE_METHODS.has(req.method.toUpperCase()) || !mayWait(attempt, delay)) throw error;
+        waited += delay;
+        await new Promise((r) => setTimeout(r, delay));
+        continue;
+      }
       if (!RETRY_STATUSES.has(res.status)) return res;
       const retryAfter = parseRetryAfter(res.headers["retry-after"]);
       const delay = retryAfter ?? backoffDelay(attempt, this.opts.retryBaseDelayMs);
-      const giveUp = attempt >= this.opts.maxRetries || waited + delay > this.opts.maxRetryWaitMs;
-      if (giveUp) {
+      if (!mayWait(attempt, delay)) {
         const init: { status: number; url: string; retryAfterMs?: number; detail: string } = {
           status: res.status,
           url: url.toString(),
@@ -256,7 +280,7 @@ export class CalDAVHttpClient {
   private checkLiteralHost(url: URL): void {
     const host = url.hostname.replace(/^\[|\]$/g, "");
     // net.connect skips `lookup` for IP literals, so check them here
-    if (isIP(host)) assertAddressesAllowed(host, [host], this.opts.addressPolicy);
+    if (isIP(host)) assertAddressesAllowed(host, [host], this.pool.options.addressPolicy);
   }
 
   private async sendOnce(req: DavRequest, url: URL, authorization: string | null): Promise<DavResponse> {
@@ -270,14 +294,18 @@ export class CalDAVHttpClient {
     if (req.depth) headers["depth"] = req.depth;
     if (req.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === "content-type"))
       headers["content-type"] = "application/xml; charset=utf-8";
+    const started = performance.now();
+    // Waiting for a slot is waiting for the server's capacity: it counts as the server's time, not
+    // against this request's timeout.
+    const release = await this.pool.acquire(url.origin);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DOMException("request timed out", "TimeoutError")), this.opts.timeoutMs);
-    const started = performance.now();
     let status = 0;
+    let connectionFailure: ConnectionFailure | null = null;
     const href = url.toString();
     try {
       const res = await undiciRequest(url, {
-        dispatcher: this.agent,
+        dispatcher: this.pool.dispatcher(url.origin, this.opts.verifyTls),
         method: req.method as "GET",
         headers,
         body: req.body ?? null,
@@ -293,22 +321,20 @@ export class CalDAVHttpClient {
       }
       const chunks: Buffer[] = [];
       let total = 0;
-      try {
-        for await (const chunk of res.body) {
-          const b = chunk as Buffer;
-          total += b.length;
-          this.stats.bytesReceived += b.length;
-          if (total > max) {
-            res.body.destroy();
-            throw new CalDAVError("RESPONSE_TOO_LARGE", { status, url: href, detail: `more than ${max} bytes` });
-          }
-          chunks.push(b);
+      for await (const chunk of res.body) {
+        const b = chunk as Buffer;
+        total += b.length;
+        this.stats.bytesReceived += b.length;
+        if (total > max) {
+          res.body.destroy();
+          throw new CalDAVError("RESPONSE_TOO_LARGE", { status, url: href, detail: `more than ${max} bytes` });
         }
-      } catch (e) {
-        if (e instanceof CalDAVError) throw e;
-        throw mapTransportError(e, href, controller.signal.aborted);
+        chunks.push(b);
       }
       this.stats.waitMs += performance.now() - started;
+      // undici marks the connection idle a moment after the body ends: wait for that, so the next
+      // request (this sync's or a queued one) reuses it instead of opening another connection.
+      await new Promise((resolve) => setImmediate(resolve));
       return {
         status,
         headers: res.headers as Record<string, string | string[] | undefined>,
@@ -319,12 +345,15 @@ export class CalDAVHttpClient {
       };
     } catch (e) {
       if (e instanceof CalDAVError) throw e;
-      throw mapTransportError(e, href, controller.signal.aborted);
+      const error = mapTransportError(e, href, controller.signal.aborted);
+      connectionFailure = connectionFailureOf(error);
+      throw error;
     } finally {
       clearTimeout(timer);
+      release();
       this.stats.requests++;
       this.stats.byStatus[status] = (this.stats.byStatus[status] ?? 0) + 1;
-      this.opts.onRequest?.({ method: req.method, status, durationMs: performance.now() - started });
+      this.opts.onRequest?.({ method: req.method, status, durationMs: performance.now() - started, ...(connectionFailure ? { connectionFailure } : {}) });
     }
   }
 }

@@ -56,3 +56,14 @@ export function errorForStatus(status: number, url: string, detail?: string): Ca
   if (status >= 500) return new CalDAVError("SERVER_ERROR", init);
   return new CalDAVError("INVALID_RESPONSE", init);
 }
+
+export type ConnectionFailure = "refused" | "reset";
+
+/** Transport codes of a server that refused or dropped the connection (overloaded, restarting). */
+const CONNECTION_FAILURES: Record<string, ConnectionFailure> = { ECONNREFUSED: "refused", ECONNRESET: "reset", EPIPE: "reset", UND_ERR_SOCKET: "reset" };
+
+/** Whether an error from mapTransportError (its detail is the transport code) is a refused or reset connection. */
+export function connectionFailureOf(error: unknown): ConnectionFailure | null {
+  if (!(error instanceof CalDAVError) || error.code !== "UNREACHABLE" || error.detail === undefined) return null;
+  return CONNECTION_FAILURES[error.detail] ?? null;
+}

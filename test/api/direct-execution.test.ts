@@ -3,17 +3,17 @@ import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openTestDatabase, type TestDatabase } from "../../test/helpers/database.js";
-import { createCalDAVAccess } from "../integrations/caldav-access.js";
-import { CredentialCipher } from "../integrations/credentials.js";
-import { createLogger } from "../logger.js";
-import { createServices, type Services } from "../services.js";
-import type { User } from "../users/service.js";
-import { BatchLoader } from "./batch-loader.js";
-import type { GraphQLContext } from "./context.js";
-import { directExecutionPlugin } from "./direct-execution.js";
-import { NO_RATE_LIMIT, TokenBucketLimiter } from "./rate-limit.js";
-import { buildAppSchema } from "./schema.js";
+import { openTestDatabase, type TestDatabase } from "../helpers/database.js";
+import { createCalDAVAccess } from "../../src/integrations/caldav-access.js";
+import { CredentialCipher } from "../../src/integrations/credentials.js";
+import { createLogger } from "../../src/logger.js";
+import { createServices, type Services } from "../../src/services.js";
+import type { User } from "../../src/users/service.js";
+import { BatchLoader } from "../../src/graphql/batch-loader.js";
+import type { GraphQLContext } from "../../src/graphql/context.js";
+import { directExecutionPlugin } from "../../src/graphql/direct-execution.js";
+import { NO_RATE_LIMIT, TokenBucketLimiter } from "../../src/graphql/rate-limit.js";
+import { buildAppSchema } from "../../src/graphql/schema.js";
 
 const PAGE = "{ timeEntries(first: 100) { edges { cursor node { id startTime endTime durationSeconds notes projectId source } } pageInfo { hasNextPage endCursor } } }";
 
