@@ -9,9 +9,9 @@ import { CredentialCipher } from "../integrations/credentials.js";
 import { createLogger } from "../logger.js";
 import { createServices, type Services } from "../services.js";
 import type { User } from "../users/service.js";
-import { BatchLoader } from "./batch-loader.js";
 import type { GraphQLContext } from "./context.js";
 import { directExecutionPlugin } from "./direct-execution.js";
+import { createLoaders } from "./loaders.js";
 import { NO_RATE_LIMIT, TokenBucketLimiter } from "./rate-limit.js";
 import { buildAppSchema } from "./schema.js";
 
@@ -42,10 +42,7 @@ describe("direct execution", () => {
     services,
     requestId: "test",
     log: createLogger("silent"),
-    loaders: {
-      externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)),
-      lastSyncRun: new BatchLoader((ids: string[]) => services.sync.latestOf(ids)),
-    },
+    loaders: createLoaders(services, user.id),
     rateLimiter: new TokenBucketLimiter(NO_RATE_LIMIT),
   });
 

@@ -8,10 +8,10 @@ import { GraphQLError } from "graphql";
 import { bearerToken } from "../auth/tokens.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
-import { BatchLoader } from "../graphql/batch-loader.js";
 import { directExecutionPlugin } from "../graphql/direct-execution.js";
 import { RequestContext, type GraphQLContext } from "../graphql/context.js";
 import { formatError, rememberRequestId, requestIdPlugin } from "../graphql/errors.js";
+import { createLoaders } from "../graphql/loaders.js";
 import { complexityLimitPlugin, operationShapeRule } from "../graphql/limits.js";
 import { NO_RATE_LIMIT, TokenBucketLimiter, type RateLimitSettings } from "../graphql/rate-limit.js";
 import { buildAppSchema } from "../graphql/schema.js";
@@ -133,10 +133,7 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       services,
       requestId,
       log,
-      {
-        externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)),
-        lastSyncRun: new BatchLoader((ids: string[]) => services.sync.latestOf(ids)),
-      },
+      createLoaders(services, user.id),
       rateLimiter,
     );
   };

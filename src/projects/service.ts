@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { isUniqueViolation } from "../db/errors.js";
 import { projects } from "../db/schema.js";
@@ -30,6 +30,16 @@ export class ProjectService {
       .where(and(eq(projects.userId, userId), eq(projects.id, id)));
     if (!project) throw notFound("Project");
     return project;
+  }
+
+  /** The caller's projects among `ids`, in one query (TimeEntry.project of a page of entries). */
+  async getMany(userId: string, ids: string[]): Promise<Map<string, Project>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select()
+      .from(projects)
+      .where(and(eq(projects.userId, userId), inArray(projects.id, ids)));
+    return new Map(rows.map((project) => [project.id, project]));
   }
 
   /** For inputs that reference a project: unknown, foreign and archived projects are bad input. */
