@@ -79,6 +79,13 @@ const ATTEMPTS: Attempt[] = [
     expect: "BAD_USER_INPUT",
   },
   {
+    field: "timeTotals",
+    label: "per project over A's entry",
+    query: 'query { timeTotals(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", groupBy: PROJECT) { entryCount groups { projectId project { name } durationSeconds } } }',
+    variables: () => ({}),
+    expect: "OWN_DATA_ONLY",
+  },
+  {
     field: "timeEntries",
     label: "filtered by A's project",
     query: "query($p: UUID) { timeEntries(filter: {projectId: $p}) { totalCount edges { node { id notes } } } }",
