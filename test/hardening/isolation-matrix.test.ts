@@ -78,6 +78,7 @@ const ATTEMPTS: Attempt[] = [
     variables: (i) => ({ id: i.bobIntegration, after: i.run }),
     expect: "BAD_USER_INPUT",
   },
+  { field: "syncRun", label: "A's run by id", query: `query($id: UUID!) { syncRun(id: $id) { ${RUN_FIELDS} } }`, variables: (i) => ({ id: i.run }), expect: "NOT_FOUND" },
   {
     field: "timeTotals",
     label: "per project over A's entry",
