@@ -102,6 +102,10 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       directExecutionPlugin(schema),
     ],
     includeStacktraceInErrorResponses: false,
+    // src/main.ts stops everything in order on SIGTERM. Apollo's own handler (on outside tests)
+    // raced it: our apollo.stop() then waited on Apollo's, whose success never wakes a second
+    // caller, so every stop ran into the shutdown timeout.
+    stopOnTerminationSignals: false,
     // The playground needs it; Apollo turns it off when NODE_ENV is production.
     introspection: true,
     formatError: (formatted, error) => formatError(formatted, error, log),
