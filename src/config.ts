@@ -35,7 +35,14 @@ export interface Config {
   rateLimitPerMinute: number;
   /** How many of those requests a user may make at once before the per-minute rate applies. */
   rateLimitBurst: number;
+  /** Bearer token that may read /metrics on the API port; null: /metrics is not served there. */
+  metricsToken: string | null;
+  /** A second port, on 127.0.0.1 only, serving /metrics without a token; null: none. */
+  metricsPort: number | null;
 }
+
+/** Long enough that guessing it is hopeless, as `openssl rand -hex 32` makes it. */
+const METRICS_TOKEN_MIN_LENGTH = 32;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -98,6 +105,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("CREDENTIALS_PREVIOUS_KEYS must be a comma-separated list of 32-byte base64 keys");
   }
 
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken && (metricsToken.length < METRICS_TOKEN_MIN_LENGTH || /\s/.test(metricsToken))) {
+    problems.push(`METRICS_TOKEN must be at least ${METRICS_TOKEN_MIN_LENGTH} characters without spaces (openssl rand -hex 32)`);
+  }
+
   const config: Config = {
     role,
     syncConcurrency: int("SYNC_CONCURRENCY", 4, 1, 256),
@@ -120,6 +132,8 @@ export function loadConfig(env: Env = process.env): Config {
     credentialsPreviousKeys,
     rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", 10, 0, 100_000),
     rateLimitBurst: int("RATE_LIMIT_BURST", 10, 1, 100_000),
+    metricsToken,
+    metricsPort: env.METRICS_PORT ? int("METRICS_PORT", 0, 0, 65535) : null,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFirstUserIfEmpty } from "./bootstrap.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -6,6 +7,7 @@ import { openDatabase } from "./db/client.js";
 import { DataDirLockedError } from "./db/data-dir-lock.js";
 import { rateLimitSettings } from "./graphql/rate-limit.js";
 import { createHttpServer } from "./http/app.js";
+import { createMetricsServer, METRICS_HOST } from "./http/metrics-endpoint.js";
 import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { countDue, Scheduler } from "./scheduler/scheduler.js";
@@ -60,12 +62,33 @@ async function main(): Promise<void> {
       log,
     );
   }
-  const http = await createHttpServer({ config, database, services, log, metrics, graphql: serveApi, rateLimit: rateLimitSettings(config) });
+  const http = await createHttpServer({
+    config,
+    database,
+    services,
+    log,
+    metrics: { metrics, token: config.metricsToken },
+    graphql: serveApi,
+    rateLimit: rateLimitSettings(config),
+  });
   running.push(http);
-  await new Promise<void>((resolve) => http.server.listen(config.port, config.host, resolve));
-  const { port } = http.server.address() as AddressInfo;
+  const port = await listen(http.server, config.port, config.host);
   const base = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   log.info({ host: config.host, port, database: database.kind, role: config.role }, "listening");
+  let metricsUrl = config.metricsToken ? `${base}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : null;
+  if (config.metricsPort !== null) {
+    const metricsServer = createMetricsServer(metrics);
+    const metricsPort = await listen(metricsServer, config.metricsPort, METRICS_HOST);
+    running.push({
+      stop: () =>
+        new Promise<void>((resolve) => {
+          metricsServer.close(() => resolve());
+          metricsServer.closeAllConnections();
+        }),
+    });
+    metricsUrl = `http://${METRICS_HOST}:${metricsPort}/metrics (this machine only)`;
+    log.info({ host: METRICS_HOST, port: metricsPort }, "serving metrics");
+  }
 
   if (config.role !== "api") {
     const scheduler = new Scheduler(database.db, services.sync, log, {
@@ -79,7 +102,16 @@ async function main(): Promise<void> {
     running.push({ stop: () => scheduler.stop(config.shutdownGraceMs) });
     log.info({ concurrency: config.syncConcurrency }, "scheduler started");
   }
-  process.stdout.write(serveApi ? `GraphQL API and playground: ${base}/graphql\n` : `Sync worker; health and metrics: ${base}/healthz ${base}/metrics\n`);
+  process.stdout.write(serveApi ? `GraphQL API and playground: ${base}/graphql\n` : `Sync worker; health: ${base}/healthz\n`);
+  if (metricsUrl) process.stdout.write(`Metrics: ${metricsUrl}\n`);
+}
+
+/** Listens and answers the port bound (the one asked for, or a free one for 0). */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
 }
 
 main().catch((error: unknown) => {

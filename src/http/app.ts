@@ -19,6 +19,7 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { Services } from "../services.js";
 import { graphqlPostHandler, isPlainGraphQLPost } from "./graphql-post.js";
+import { hasMetricsToken, refuseMetrics, serveMetrics } from "./metrics-endpoint.js";
 import { servePlayground, wantsPlayground } from "./playground.js";
 import { assignRequestId, requestIdMiddleware, requestIdOf } from "./request-id.js";
 
@@ -33,8 +34,11 @@ export interface AppDeps {
   database: Database;
   services: Services;
   log: Logger;
-  /** Served at /metrics when given. */
-  metrics?: Metrics;
+  /**
+   * Served at /metrics when given, only to `Authorization: Bearer <token>` (METRICS_TOKEN);
+   * without a token, not on this port at all (METRICS_PORT serves them on loopback).
+   */
+  metrics?: { metrics: Metrics; token: string | null };
   /** false for a worker instance: health and metrics only. Default true. */
   graphql?: boolean;
   /** Per-user limits on syncNow, testConnection and discoverCalendars; default none. */
@@ -69,12 +73,10 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       res.status(503).json({ status: "unavailable", database: database.kind });
     }
   });
-  if (deps.metrics) {
-    const { registry } = deps.metrics;
-    app.get("/metrics", async (_req, res) => {
-      res.setHeader("Content-Type", registry.contentType);
-      res.end(await registry.metrics());
-    });
+  const metricsToken = deps.metrics?.token;
+  if (deps.metrics && metricsToken) {
+    const { metrics } = deps.metrics;
+    app.get("/metrics", (req, res) => (hasMetricsToken(req, metricsToken) ? serveMetrics(metrics, res) : refuseMetrics(res)));
   }
   if (deps.graphql === false) {
     return {
