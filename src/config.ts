@@ -19,6 +19,8 @@ export interface Config {
   /** postgres://… — when absent the embedded PGlite database under dataDir is used. */
   databaseUrl: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** text: lines for a person; json: one JSON object a line; auto: text on a terminal, else json. */
+  logFormat: "auto" | "json" | "text";
   /** Base64 AES-256 key for credentials at rest; null → key file in dataDir (embedded setups). */
   credentialsKey: string | null;
   /** Allow CalDAV servers on loopback and private networks (docs/security.md). */
@@ -84,6 +86,10 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL ?? "info") as Config["logLevel"];
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(", ")} (got "${env.LOG_LEVEL}")`);
 
+  const logFormats = ["auto", "json", "text"] as const;
+  const logFormat = (env.LOG_FORMAT || "auto") as Config["logFormat"];
+  if (!logFormats.includes(logFormat)) problems.push(`LOG_FORMAT must be one of ${logFormats.join(", ")} (got "${env.LOG_FORMAT}")`);
+
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push("DATABASE_URL must start with postgres:// or postgresql://");
@@ -121,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || "./data"),
     databaseUrl,
     logLevel,
+    logFormat,
     credentialsKey,
     caldavAllowPrivateNetworks: bool("CALDAV_ALLOW_PRIVATE_NETWORKS", true),
     caldavTimeoutMs: int("CALDAV_TIMEOUT_MS", 30_000, 1_000, 600_000),

@@ -8,6 +8,7 @@ import { DataDirLockedError } from "./db/data-dir-lock.js";
 import { rateLimitSettings } from "./graphql/rate-limit.js";
 import { createHttpServer } from "./http/app.js";
 import { createMetricsServer, METRICS_HOST } from "./http/metrics-endpoint.js";
+import { textLogDestination } from "./log-format.js";
 import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { countDue, Scheduler } from "./scheduler/scheduler.js";
@@ -16,7 +17,11 @@ import { STALE_RUN_MS } from "./sync/runs.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const textLogs = config.logFormat === "text" || (config.logFormat === "auto" && process.stdout.isTTY === true);
+  const log = createLogger(config.logLevel, textLogs ? textLogDestination(process.stdout) : undefined);
+  // What a person starting the server reads stands apart from the log: set off by blank lines
+  // among text lines, and on stderr when stdout carries JSON lines for a log collector.
+  const printBanner = (text: string) => (textLogs ? process.stdout.write(`\n${text}\n\n`) : process.stderr.write(`${text}\n`));
   const running: { stop: () => Promise<void> }[] = [];
 
   // Registered before anything starts, so a SIGTERM during start-up also shuts down cleanly.
@@ -58,7 +63,7 @@ async function main(): Promise<void> {
   if (serveApi) {
     await createFirstUserIfEmpty(
       services,
-      { dataDir: config.dataDir, timezone: config.defaultTimezone, print: (text) => process.stdout.write(`${text}\n`) },
+      { dataDir: config.dataDir, timezone: config.defaultTimezone, print: printBanner },
       log,
     );
   }
@@ -102,8 +107,9 @@ async function main(): Promise<void> {
     running.push({ stop: () => scheduler.stop(config.shutdownGraceMs) });
     log.info({ concurrency: config.syncConcurrency }, "scheduler started");
   }
-  process.stdout.write(serveApi ? `GraphQL API and playground: ${base}/graphql\n` : `Sync worker; health: ${base}/healthz\n`);
-  if (metricsUrl) process.stdout.write(`Metrics: ${metricsUrl}\n`);
+  printBanner(
+    [serveApi ? `GraphQL API and playground: ${base}/graphql` : `Sync worker; health: ${base}/healthz`, ...(metricsUrl ? [`Metrics: ${metricsUrl}`] : [])].join("\n"),
+  );
 }
 
 /** Listens and answers the port bound (the one asked for, or a free one for 0). */
