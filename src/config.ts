@@ -20,6 +20,8 @@ export interface Config {
   /** postgres://… — when absent the embedded PGlite database under dataDir is used. */
   databaseUrl: string | null;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** text: lines for a person; json: one JSON object a line; auto: text on a terminal, else json. */
+  logFormat: "auto" | "json" | "text";
   /** Base64 AES-256 key for credentials at rest; null → key file in dataDir (embedded setups). */
   credentialsKey: string | null;
   /** Allow CalDAV servers on loopback and private networks (docs/security.md). */
@@ -38,7 +40,14 @@ export interface Config {
   rateLimitPerMinute: number;
   /** How many of those requests a user may make at once before the per-minute rate applies. */
   rateLimitBurst: number;
+  /** Bearer token that may read /metrics on the API port; null: /metrics is not served there. */
+  metricsToken: string | null;
+  /** A second port, on 127.0.0.1 only, serving /metrics without a token; null: none. */
+  metricsPort: number | null;
 }
+
+/** Long enough that guessing it is hopeless, as `openssl rand -hex 32` makes it. */
+const METRICS_TOKEN_MIN_LENGTH = 32;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -80,6 +89,10 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL ?? "info") as Config["logLevel"];
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(", ")} (got "${env.LOG_LEVEL}")`);
 
+  const logFormats = ["auto", "json", "text"] as const;
+  const logFormat = (env.LOG_FORMAT || "auto") as Config["logFormat"];
+  if (!logFormats.includes(logFormat)) problems.push(`LOG_FORMAT must be one of ${logFormats.join(", ")} (got "${env.LOG_FORMAT}")`);
+
   const databaseUrl = env.DATABASE_URL || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push("DATABASE_URL must start with postgres:// or postgresql://");
@@ -101,6 +114,11 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("CREDENTIALS_PREVIOUS_KEYS must be a comma-separated list of 32-byte base64 keys");
   }
 
+  const metricsToken = env.METRICS_TOKEN || null;
+  if (metricsToken && (metricsToken.length < METRICS_TOKEN_MIN_LENGTH || /\s/.test(metricsToken))) {
+    problems.push(`METRICS_TOKEN must be at least ${METRICS_TOKEN_MIN_LENGTH} characters without spaces (openssl rand -hex 32)`);
+  }
+
   const config: Config = {
     role,
     syncConcurrency: int("SYNC_CONCURRENCY", 4, 1, 256),
@@ -112,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR || "./data"),
     databaseUrl,
     logLevel,
+    logFormat,
     credentialsKey,
     caldavAllowPrivateNetworks: bool("CALDAV_ALLOW_PRIVATE_NETWORKS", true),
     caldavTimeoutMs: int("CALDAV_TIMEOUT_MS", 30_000, 1_000, 600_000),
@@ -124,6 +143,8 @@ export function loadConfig(env: Env = process.env): Config {
     credentialsPreviousKeys,
     rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", 10, 0, 100_000),
     rateLimitBurst: int("RATE_LIMIT_BURST", 10, 1, 100_000),
+    metricsToken,
+    metricsPort: env.METRICS_PORT ? int("METRICS_PORT", 0, 0, 65535) : null,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

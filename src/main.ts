@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFirstUserIfEmpty } from "./bootstrap.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -6,6 +7,8 @@ import { openDatabase } from "./db/client.js";
 import { DataDirLockedError } from "./db/data-dir-lock.js";
 import { rateLimitSettings } from "./graphql/rate-limit.js";
 import { createHttpServer } from "./http/app.js";
+import { createMetricsServer, METRICS_HOST } from "./http/metrics-endpoint.js";
+import { textLogDestination } from "./log-format.js";
 import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { countDue, Scheduler } from "./scheduler/scheduler.js";
@@ -14,7 +17,11 @@ import { STALE_RUN_MS } from "./sync/runs.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const textLogs = config.logFormat === "text" || (config.logFormat === "auto" && process.stdout.isTTY === true);
+  const log = createLogger(config.logLevel, textLogs ? textLogDestination(process.stdout) : undefined);
+  // What a person starting the server reads stands apart from the log: set off by blank lines
+  // among text lines, and on stderr when stdout carries JSON lines for a log collector.
+  const printBanner = (text: string) => (textLogs ? process.stdout.write(`\n${text}\n\n`) : process.stderr.write(`${text}\n`));
   const running: { stop: () => Promise<void> }[] = [];
 
   // Registered before anything starts, so a SIGTERM during start-up also shuts down cleanly.
@@ -56,16 +63,37 @@ async function main(): Promise<void> {
   if (serveApi) {
     await createFirstUserIfEmpty(
       services,
-      { dataDir: config.dataDir, timezone: config.defaultTimezone, print: (text) => process.stdout.write(`${text}\n`) },
+      { dataDir: config.dataDir, timezone: config.defaultTimezone, print: printBanner },
       log,
     );
   }
-  const http = await createHttpServer({ config, database, services, log, metrics, graphql: serveApi, rateLimit: rateLimitSettings(config) });
+  const http = await createHttpServer({
+    config,
+    database,
+    services,
+    log,
+    metrics: { metrics, token: config.metricsToken },
+    graphql: serveApi,
+    rateLimit: rateLimitSettings(config),
+  });
   running.push(http);
-  await new Promise<void>((resolve) => http.server.listen(config.port, config.host, resolve));
-  const { port } = http.server.address() as AddressInfo;
+  const port = await listen(http.server, config.port, config.host);
   const base = `http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${port}`;
   log.info({ host: config.host, port, database: database.kind, role: config.role }, "listening");
+  let metricsUrl = config.metricsToken ? `${base}/metrics (Authorization: Bearer <METRICS_TOKEN>)` : null;
+  if (config.metricsPort !== null) {
+    const metricsServer = createMetricsServer(metrics);
+    const metricsPort = await listen(metricsServer, config.metricsPort, METRICS_HOST);
+    running.push({
+      stop: () =>
+        new Promise<void>((resolve) => {
+          metricsServer.close(() => resolve());
+          metricsServer.closeAllConnections();
+        }),
+    });
+    metricsUrl = `http://${METRICS_HOST}:${metricsPort}/metrics (this machine only)`;
+    log.info({ host: METRICS_HOST, port: metricsPort }, "serving metrics");
+  }
 
   if (config.role !== "api") {
     const scheduler = new Scheduler(database.db, services.sync, log, {
@@ -79,7 +107,17 @@ async function main(): Promise<void> {
     running.push({ stop: () => scheduler.stop(config.shutdownGraceMs) });
     log.info({ concurrency: config.syncConcurrency }, "scheduler started");
   }
-  process.stdout.write(serveApi ? `GraphQL API and playground: ${base}/graphql\n` : `Sync worker; health and metrics: ${base}/healthz ${base}/metrics\n`);
+  printBanner(
+    [serveApi ? `GraphQL API and playground: ${base}/graphql` : `Sync worker; health: ${base}/healthz`, ...(metricsUrl ? [`Metrics: ${metricsUrl}`] : [])].join("\n"),
+  );
+}
+
+/** Listens and answers the port bound (the one asked for, or a free one for 0). */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,5 @@
 import type { Logger } from "../logger.js";
-import type { SyncRun } from "../sync/runs.js";
-import type { ExternalEvent } from "../time-entries/service.js";
-import type { BatchLoader } from "./batch-loader.js";
+import type { Loaders } from "./loaders.js";
 import type { TokenBucketLimiter } from "./rate-limit.js";
 import type { Services } from "../services.js";
 import type { User } from "../users/service.js";
@@ -13,12 +11,10 @@ export interface GraphQLContext {
   requestId: string;
   log: Logger;
   /** Per-request batching of fields asked for on every item of a list. */
-  loaders: { externalEvent: BatchLoader<string, ExternalEvent>; lastSyncRun: BatchLoader<string, SyncRun> };
+  loaders: Loaders;
   /** This instance's per-user limits on calls that reach CalDAV servers. */
   rateLimiter: TokenBucketLimiter;
 }
-
-type Loaders = GraphQLContext["loaders"];
 
 /**
  * A request's context. Its logger is made when first used (most requests log nothing): a getter on

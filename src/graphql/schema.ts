@@ -5,9 +5,10 @@ import { MeResolver } from "./resolvers/me.js";
 import { ProjectResolver } from "./resolvers/projects.js";
 import { SyncResolver } from "./resolvers/sync.js";
 import { TimeEntryResolver } from "./resolvers/time-entries.js";
+import { TimeTotalsResolver } from "./resolvers/time-totals.js";
 import { DateTime } from "./scalars.js";
 
-export const resolvers = [MeResolver, ProjectResolver, TimeEntryResolver, IntegrationResolver, SyncResolver] as const;
+export const resolvers = [MeResolver, ProjectResolver, TimeEntryResolver, TimeTotalsResolver, IntegrationResolver, SyncResolver] as const;
 
 /** The executable schema; `schema.graphql` at the top level is its printed form (kept in step by a test). */
 export function buildAppSchema(): Promise<GraphQLSchema> {

@@ -8,10 +8,10 @@ import { GraphQLError } from "graphql";
 import { bearerToken } from "../auth/tokens.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
-import { BatchLoader } from "../graphql/batch-loader.js";
 import { directExecutionPlugin } from "../graphql/direct-execution.js";
 import { RequestContext, type GraphQLContext } from "../graphql/context.js";
 import { formatError, rememberRequestId, requestIdPlugin } from "../graphql/errors.js";
+import { createLoaders } from "../graphql/loaders.js";
 import { complexityLimitPlugin, operationShapeRule } from "../graphql/limits.js";
 import { NO_RATE_LIMIT, TokenBucketLimiter, type RateLimitSettings } from "../graphql/rate-limit.js";
 import { buildAppSchema } from "../graphql/schema.js";
@@ -19,6 +19,7 @@ import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { Services } from "../services.js";
 import { graphqlPostHandler, isPlainGraphQLPost } from "./graphql-post.js";
+import { hasMetricsToken, refuseMetrics, serveMetrics } from "./metrics-endpoint.js";
 import { servePlayground, wantsPlayground } from "./playground.js";
 import { assignRequestId, requestIdMiddleware, requestIdOf } from "./request-id.js";
 
@@ -33,8 +34,11 @@ export interface AppDeps {
   database: Database;
   services: Services;
   log: Logger;
-  /** Served at /metrics when given. */
-  metrics?: Metrics;
+  /**
+   * Served at /metrics when given, only to `Authorization: Bearer <token>` (METRICS_TOKEN);
+   * without a token, not on this port at all (METRICS_PORT serves them on loopback).
+   */
+  metrics?: { metrics: Metrics; token: string | null };
   /** false for a worker instance: health and metrics only. Default true. */
   graphql?: boolean;
   /** Per-user limits on syncNow, testConnection and discoverCalendars; default none. */
@@ -69,12 +73,10 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       res.status(503).json({ status: "unavailable", database: database.kind });
     }
   });
-  if (deps.metrics) {
-    const { registry } = deps.metrics;
-    app.get("/metrics", async (_req, res) => {
-      res.setHeader("Content-Type", registry.contentType);
-      res.end(await registry.metrics());
-    });
+  const metricsToken = deps.metrics?.token;
+  if (deps.metrics && metricsToken) {
+    const { metrics } = deps.metrics;
+    app.get("/metrics", (req, res) => (hasMetricsToken(req, metricsToken) ? serveMetrics(metrics, res) : refuseMetrics(res)));
   }
   if (deps.graphql === false) {
     return {
@@ -102,6 +104,10 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       directExecutionPlugin(schema),
     ],
     includeStacktraceInErrorResponses: false,
+    // src/main.ts stops everything in order on SIGTERM. Apollo's own handler (on outside tests)
+    // raced it: our apollo.stop() then waited on Apollo's, whose success never wakes a second
+    // caller, so every stop ran into the shutdown timeout.
+    stopOnTerminationSignals: false,
     // The playground needs it; Apollo turns it off when NODE_ENV is production.
     introspection: true,
     formatError: (formatted, error) => formatError(formatted, error, log),
@@ -133,10 +139,7 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       services,
       requestId,
       log,
-      {
-        externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)),
-        lastSyncRun: new BatchLoader((ids: string[]) => services.sync.latestOf(ids)),
-      },
+      createLoaders(services, user.id),
       rateLimiter,
     );
   };

@@ -5,6 +5,7 @@ import { badInput, notFound } from "../errors.js";
 import type { ProjectService } from "../projects/service.js";
 import { refuseNul } from "../users/validation.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { timeTotals, type TimeTotal, type TotalsQuery } from "./totals.js";
 
 export type TimeEntry = typeof timeEntries.$inferSelect;
 export type TimeEntrySource = TimeEntry["source"];
@@ -200,6 +201,11 @@ export class TimeEntryService {
       .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
       .returning({ id: timeEntries.id });
     if (deleted.length === 0) throw notFound("Time entry");
+  }
+
+  /** Sums of durations per day, week, month or project, computed in the database (./totals.ts). */
+  totals(userId: string, query: TotalsQuery): Promise<TimeTotal[]> {
+    return timeTotals(this.db, userId, query);
   }
 
   /** The source occurrences of imported entries, for the caller's entries only. */

@@ -9,9 +9,9 @@ import { CredentialCipher } from "../../src/integrations/credentials.js";
 import { createLogger } from "../../src/logger.js";
 import { createServices, type Services } from "../../src/services.js";
 import type { User } from "../../src/users/service.js";
-import { BatchLoader } from "../../src/graphql/batch-loader.js";
 import type { GraphQLContext } from "../../src/graphql/context.js";
 import { directExecutionPlugin } from "../../src/graphql/direct-execution.js";
+import { createLoaders } from "../../src/graphql/loaders.js";
 import { NO_RATE_LIMIT, TokenBucketLimiter } from "../../src/graphql/rate-limit.js";
 import { buildAppSchema } from "../../src/graphql/schema.js";
 
@@ -42,10 +42,7 @@ describe("direct execution", () => {
     services,
     requestId: "test",
     log: createLogger("silent"),
-    loaders: {
-      externalEvent: new BatchLoader((ids: string[]) => services.timeEntries.externalEvents(user.id, ids)),
-      lastSyncRun: new BatchLoader((ids: string[]) => services.sync.latestOf(ids)),
-    },
+    loaders: createLoaders(services, user.id),
     rateLimiter: new TokenBucketLimiter(NO_RATE_LIMIT),
   });
 

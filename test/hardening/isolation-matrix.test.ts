@@ -40,6 +40,7 @@ interface Ids {
   entryCursor: string;
   bobEntry: string;
   bobIntegration: string;
+  bobProject: string;
 }
 
 function schemaFields(typeName: "Query" | "Mutation"): string[] {
@@ -76,6 +77,14 @@ const ATTEMPTS: Attempt[] = [
     query: `query($id: UUID!, $after: String) { syncRuns(integrationId: $id, after: $after) { edges { node { ${RUN_FIELDS} } } } }`,
     variables: (i) => ({ id: i.bobIntegration, after: i.run }),
     expect: "BAD_USER_INPUT",
+  },
+  { field: "syncRun", label: "A's run by id", query: `query($id: UUID!) { syncRun(id: $id) { ${RUN_FIELDS} } }`, variables: (i) => ({ id: i.run }), expect: "NOT_FOUND" },
+  {
+    field: "timeTotals",
+    label: "per project over A's entry",
+    query: 'query { timeTotals(from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z", groupBy: PROJECT) { entryCount groups { projectId project { name } durationSeconds } } }',
+    variables: () => ({}),
+    expect: "OWN_DATA_ONLY",
   },
   {
     field: "timeEntries",
@@ -160,6 +169,20 @@ const ATTEMPTS: Attempt[] = [
     variables: (i) => ({ id: i.bobEntry, p: i.project }),
     expect: "BAD_USER_INPUT",
   },
+  {
+    field: "deleteProject",
+    label: "A's project, its entries cleared",
+    query: "mutation($id: UUID!) { deleteProject(id: $id, entries: CLEAR) }",
+    variables: (i) => ({ id: i.project }),
+    expect: "NOT_FOUND",
+  },
+  {
+    field: "deleteProject",
+    label: "B's project, its entries moved to A's project",
+    query: "mutation($id: UUID!, $to: UUID!) { deleteProject(id: $id, entries: MOVE_TO, moveToProjectId: $to) }",
+    variables: (i) => ({ id: i.bobProject, to: i.project }),
+    expect: "BAD_USER_INPUT",
+  },
   { field: "deleteTimeEntry", label: "A's entry", query: "mutation($id: UUID!) { deleteTimeEntry(id: $id) }", variables: (i) => ({ id: i.entry }), expect: "NOT_FOUND" },
 ];
 
@@ -219,7 +242,8 @@ describe("isolation matrix: user B against user A's data", () => {
         input: { calendarUrl: "http://127.0.0.1:9/b/", username: "b", password: "b" },
       })
     ).configureCalDAVIntegration.id;
-    foreign = { integration, run: run.id, entry, project, entryCursor, bobEntry, bobIntegration };
+    const bobProject = (await gql(bob.token, 'mutation { createProject(input: {name: "Bob\'s"}) { id } }')).createProject.id;
+    foreign = { integration, run: run.id, entry, project, entryCursor, bobEntry, bobIntegration, bobProject };
     missing = { ...foreign, integration: MISSING, run: MISSING, entry: MISSING, project: MISSING, entryCursor: "bm90LWEtY3Vyc29y" };
   });
   afterAll(async () => {

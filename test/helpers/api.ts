@@ -36,6 +36,8 @@ export interface TestApiOptions {
   caldav?: { allowPrivateNetworks?: boolean; timeoutMs?: number; lookup?: Resolver; onRequest?: (info: RequestInfo) => void };
   /** The credentials cipher (default: a random key). */
   cipher?: CredentialCipher;
+  /** /metrics on the API port, for METRICS_TOKEN (default: not served). */
+  metrics?: AppDeps["metrics"];
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -56,6 +58,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     services,
     log,
     rateLimit: options.rateLimit ?? undefined,
+    metrics: options.metrics,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;

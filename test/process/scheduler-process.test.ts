@@ -33,11 +33,12 @@ describeServer("radicale", (ctx) => {
   });
 
   it("finishes the running scheduled sync on SIGTERM, then exits", async () => {
-    const server = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0", SCHEDULER_POLL_MS: "100", SHUTDOWN_GRACE_MS: "30000" });
+    const metricsToken = "m".repeat(32);
+    const server = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0", SCHEDULER_POLL_MS: "100", SHUTDOWN_GRACE_MS: "30000", METRICS_TOKEN: metricsToken });
     try {
       const [, base] = await server.waitFor(/playground: (http:\/\/\S+)\/graphql/);
       await server.waitFor(/scheduler started/);
-      const metrics = await (await fetch(`${base}/metrics`)).text();
+      const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } })).text();
       expect(metrics).toMatch(/^caldav_sync_backlog \d+$/m);
       // The sync's first request is being answered (1 s late) and more follow: it is under way.
       await proxy.firstRequest;
@@ -62,11 +63,13 @@ describeServer("radicale", (ctx) => {
   });
 
   it("runs as a worker without the GraphQL API", async () => {
-    const worker = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0", ROLE: "worker" });
-    const [, base] = await worker.waitFor(/health and metrics: (http:\/\/\S+)\/healthz/);
+    const worker = runEntry(serverEntry, [], { DATA_DIR: dataDir, PORT: "0", ROLE: "worker", METRICS_PORT: "0" });
+    const [, base] = await worker.waitFor(/health: (http:\/\/\S+)\/healthz/);
+    const [, metricsUrl] = await worker.waitFor(/Metrics: (http:\/\/127\.0\.0\.1:\d+\/metrics) \(this machine only\)/);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect((await fetch(`${base}/graphql`, { method: "POST" })).status).toBe(404);
-    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/caldav_sync_runs_total/);
+    expect(await (await fetch(metricsUrl!)).text()).toMatch(/caldav_sync_runs_total/);
+    expect((await fetch(`${base}/metrics`)).status).toBe(404); // no METRICS_TOKEN: not on the worker's port
     worker.child.kill("SIGTERM");
     expect(await worker.exited).toBe(0);
   });

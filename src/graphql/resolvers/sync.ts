@@ -10,7 +10,7 @@ import { SyncModeEnum, SyncRunConnection, SyncRunType, type SyncTriggerEnum } fr
 export class SyncResolver {
   @Mutation(() => SyncRunType, {
     description:
-      "Syncs the integration now, or joins the sync already running for it. Answers when the run finishes, or after 25 s with the run still RUNNING (follow it with syncRuns).",
+      "Syncs the integration now, or joins the sync already running for it. Answers when the run finishes, or after 25 s with the run still RUNNING (poll it with syncRun(id)).",
   })
   @UseMiddleware(RateLimit("syncNow"))
   async syncNow(
@@ -24,6 +24,11 @@ export class SyncResolver {
     confirmDeletions: boolean,
   ): Promise<SyncRunType> {
     return toType(await ctx.services.sync.syncNow(ctx.user.id, integrationId, { mode, trigger: "MANUAL", confirmMassDeletion: confirmDeletions }));
+  }
+
+  @Query(() => SyncRunType, { description: "One sync run of one of the caller's integrations: poll it after syncNow answered RUNNING." })
+  async syncRun(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<SyncRunType> {
+    return toType(await ctx.services.integrations.syncRun(ctx.user.id, id));
   }
 
   @Query(() => SyncRunConnection, { description: "The integration's sync history, newest first." })

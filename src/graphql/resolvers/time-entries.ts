@@ -5,6 +5,7 @@ import type { GraphQLContext } from "../context.js";
 import { DIRECT_EXECUTION } from "../direct-execution.js";
 import { requestsField, selectedFields } from "../selection.js";
 import { UUID } from "../scalars.js";
+import { ProjectType } from "../types/project.js";
 import {
   CreateTimeEntryInput,
   ExternalEventType,
@@ -68,6 +69,11 @@ export class TimeEntryResolver {
     return entry.source === "auto" ? ctx.loaders.externalEvent.load(entry.id) : null;
   }
 
+  @FieldResolver(() => ProjectType, { nullable: true, description: "The entry's project; null when it has none." })
+  project(@Ctx() ctx: GraphQLContext, @Root() entry: Pick<TimeEntrySummary, "projectId">): Promise<ProjectType | null> | null {
+    return entry.projectId === null ? null : ctx.loaders.project.load(entry.projectId);
+  }
+
   @Mutation(() => Boolean, { description: "True when the entry was deleted. A deleted imported entry is not imported again." })
   async deleteTimeEntry(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<boolean> {
     await ctx.services.timeEntries.delete(ctx.user.id, id);
@@ -75,8 +81,8 @@ export class TimeEntryResolver {
   }
 }
 
-/** Fields a page of summaries answers; externalEvent needs only the entry's id and source. */
-const SUMMARY_SELECTION: ReadonlySet<string> = new Set([...SUMMARY_FIELDS, "externalEvent", "__typename"]);
+/** Fields a page of summaries answers; externalEvent and project need only summary columns. */
+const SUMMARY_SELECTION: ReadonlySet<string> = new Set([...SUMMARY_FIELDS, "externalEvent", "project", "__typename"]);
 
 function toType(entry: { source: "manual" | "auto"; matchedBy: string | null } & Omit<TimeEntryType, "source" | "matchedBy">): TimeEntryType {
   return { ...entry, source: entry.source as TimeEntrySourceEnum, matchedBy: entry.matchedBy as MatchedByEnum | null };

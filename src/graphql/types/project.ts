@@ -1,4 +1,4 @@
-import { Field, InputType, ObjectType } from "type-graphql";
+import { Field, InputType, ObjectType, registerEnumType } from "type-graphql";
 import { DateTime, UUID } from "../scalars.js";
 
 @ObjectType("Project", { simpleResolvers: true })
@@ -36,3 +36,13 @@ export class UpdateProjectInput {
   @Field(() => Boolean, { nullable: true, description: "Archived projects are hidden by default and take no new entries." })
   archived?: boolean | null;
 }
+
+export enum ProjectUsesOnDeleteEnum {
+  MOVE_TO = "MOVE_TO",
+  CLEAR = "CLEAR",
+}
+registerEnumType(ProjectUsesOnDeleteEnum, {
+  name: "ProjectUsesOnDelete",
+  description:
+    "What deleteProject does with the project's time entries and the integrations and calendars that have it as default project. MOVE_TO: they take moveToProjectId instead. CLEAR: they are left without a project.",
+});
