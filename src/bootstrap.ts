@@ -16,7 +16,7 @@ export async function createFirstUserIfEmpty(
 ): Promise<void> {
   if ((await services.users.count()) > 0) return;
   const email = "admin@localhost";
-  const user = await services.users.create({ email, name: "Administrator", timezone: options.timezone });
+  const user = await services.users.create({ email, name: "Administrator", timezone: options.timezone, isAdmin: true });
   const { token } = await services.users.createToken(user.id, "initial token");
   fs.mkdirSync(options.dataDir, { recursive: true });
   const tokenPath = path.join(options.dataDir, INITIAL_TOKEN_FILE);
