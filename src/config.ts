@@ -35,6 +35,8 @@ export interface Config {
   rateLimitPerMinute: number;
   /** How many of those requests a user may make at once before the per-minute rate applies. */
   rateLimitBurst: number;
+  /** Behind a reverse proxy: trust its X-Forwarded-Proto/-Host/-For (secure cookies, sign-in limits). */
+  trustProxy: boolean;
 }
 
 export class ConfigError extends Error {
@@ -87,7 +89,9 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("CREDENTIALS_KEY must be 32 random bytes in base64 (openssl rand -base64 32)");
   }
 
-  const defaultTimezone = env.DEFAULT_TIMEZONE ?? "UTC";
+  // The machine's zone when unset (Intl reads TZ and /etc/localtime), so a first user is not in UTC by accident.
+  const machineZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const defaultTimezone = env.DEFAULT_TIMEZONE || (IANAZone.isValidZone(machineZone) ? machineZone : "UTC");
   if (!IANAZone.isValidZone(defaultTimezone)) problems.push(`DEFAULT_TIMEZONE must be an IANA time zone (got "${defaultTimezone}")`);
 
   const credentialsPreviousKeys = (env.CREDENTIALS_PREVIOUS_KEYS ?? "")
@@ -120,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
     credentialsPreviousKeys,
     rateLimitPerMinute: int("RATE_LIMIT_PER_MINUTE", 10, 0, 100_000),
     rateLimitBurst: int("RATE_LIMIT_BURST", 10, 1, 100_000),
+    trustProxy: bool("TRUST_PROXY", false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
