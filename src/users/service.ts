@@ -68,7 +68,7 @@ export class UserService {
       .values({ email, name, timezone, passwordHash, isAdmin: input.isAdmin ?? false })
       .onConflictDoNothing()
       .returning(userColumns);
-    if (!user) throw emailTaken(email);
+    if (!user) throw emailTaken();
     return user;
   }
 
@@ -97,7 +97,7 @@ export class UserService {
       ...(input.timezone != null ? { timezone: validateTimezone("timezone", input.timezone) } : {}),
     };
     if (Object.keys(changes).length === 0) return { user: current, previousTimezone: current.timezone };
-    if (changes.email && changes.email !== current.email && (await this.findByEmail(changes.email))) throw emailTaken(changes.email);
+    if (changes.email && changes.email !== current.email && (await this.findByEmail(changes.email))) throw emailTaken();
     const [user] = await this.db.update(users).set(changes).where(eq(users.id, userId)).returning(userColumns);
     this.forgetCachedUsers();
     return { user: user!, previousTimezone: current.timezone };
@@ -244,4 +244,5 @@ export class UserService {
 /** Longer passwords are refused when set; checking only this much bounds the work a sign-in can ask. */
 const PASSWORD_CHECK_LENGTH = PASSWORD_MAX_LENGTH + 1;
 
-const emailTaken = (email: string) => new AppError("CONFLICT", `A user with e-mail ${email} already exists: use another address.`);
+/** Does not echo the address: the message may end up beside another user's data in a log or screenshot. */
+const emailTaken = () => new AppError("CONFLICT", "A user with this e-mail address already exists: use another address.");
