@@ -12,7 +12,10 @@ const CLI = "src/cli/main.ts";
  * hands them to the server over DATA_DIR/admin.sock (only one process may open it); on PostgreSQL
  * (DATABASE_URL set for the test run) it writes the database itself beside the server.
  */
-describe(`the CLI while the server runs (${testDatabaseKind})`, () => {
+/** Each CLI call is a process that loads TypeScript and opens a database: on a busy machine, seconds. */
+const CLI_STEPS_TIMEOUT_MS = 180_000;
+
+describe(`the CLI while the server runs (${testDatabaseKind})`, { timeout: CLI_STEPS_TIMEOUT_MS }, () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "tt-cli-live-"));
   let scratch: TestDatabase | null = null;
   let env: Record<string, string | undefined>;
