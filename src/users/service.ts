@@ -2,12 +2,13 @@ import { and, asc, count, desc, eq, getTableColumns, isNull } from "drizzle-orm"
 import { hashPassword, OWASP_SCRYPT, PASSWORD_MAX_LENGTH, verifyPassword, type ScryptParameters } from "../auth/passwords.js";
 import { API_TOKEN_PREFIX, generateToken, hashToken } from "../auth/tokens.js";
 import type { Db } from "../db/client.js";
+import { isUniqueViolation } from "../db/errors.js";
 import { apiTokens, users } from "../db/schema.js";
 import { AppError, notFound } from "../errors.js";
 import { SessionStore } from "./sessions.js";
 import { TokenCache } from "./token-cache.js";
 import { userColumns, type User } from "./user.js";
-import { NAME_MAX_LENGTH, validateEmail, validatePassword, validateText, validateTimezone } from "./validation.js";
+import { isEmail, NAME_MAX_LENGTH, validateEmail, validatePassword, validateText, validateTimezone } from "./validation.js";
 
 export type { User } from "./user.js";
 export type ApiToken = Omit<typeof apiTokens.$inferSelect, "tokenHash">;
@@ -97,8 +98,15 @@ export class UserService {
       ...(input.timezone != null ? { timezone: validateTimezone("timezone", input.timezone) } : {}),
     };
     if (Object.keys(changes).length === 0) return { user: current, previousTimezone: current.timezone };
-    if (changes.email && changes.email !== current.email && (await this.findByEmail(changes.email))) throw emailTaken();
-    const [user] = await this.db.update(users).set(changes).where(eq(users.id, userId)).returning(userColumns);
+    // The unique constraint decides: a check before the write could race another sign-up.
+    const [user] = await this.db
+      .update(users)
+      .set(changes)
+      .where(eq(users.id, userId))
+      .returning(userColumns)
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error, "users_email_unique") ? emailTaken() : error;
+      });
     this.forgetCachedUsers();
     return { user: user!, previousTimezone: current.timezone };
   }
@@ -124,10 +132,11 @@ export class UserService {
    * password set and disabled user look the same, and take as long.
    */
   async verifyCredentials(email: string, password: string): Promise<User | null> {
-    const [row] = await this.db
-      .select({ user: userColumns, passwordHash: users.passwordHash })
-      .from(users)
-      .where(eq(users.email, email.trim().toLowerCase()));
+    // No query for what cannot be an e-mail address (it may not even be storable text: NUL).
+    const address = isEmail(email) ? email.trim().toLowerCase() : null;
+    const [row] = address
+      ? await this.db.select({ user: userColumns, passwordHash: users.passwordHash }).from(users).where(eq(users.email, address))
+      : [];
     const stored = row?.passwordHash ?? (await (this.decoyHash ??= hashPassword(generateToken().token, this.scrypt)));
     const matches = password.length > 0 && (await verifyPassword(password.slice(0, PASSWORD_CHECK_LENGTH), stored));
     return matches && row?.passwordHash && !row.user.disabledAt ? row.user : null;

@@ -13,11 +13,14 @@ export function validateTimezone(field: string, timezone: string): string {
 
 export function validateEmail(field: string, email: string): string {
   refuseNul(field, email);
-  const normalized = email.trim().toLowerCase();
-  if (normalized.length > 320 || !/^[^\s@]+@[^\s@]+$/.test(normalized)) {
-    throw badInput(field, "must be an e-mail address");
-  }
-  return normalized;
+  if (!isEmail(email)) throw badInput(field, "must be an e-mail address");
+  return email.trim().toLowerCase();
+}
+
+/** Whether validateEmail would accept it. */
+export function isEmail(email: string): boolean {
+  const trimmed = email.trim();
+  return !trimmed.includes("\u0000") && trimmed.length <= 320 && /^[^\s@]+@[^\s@]+$/.test(trimmed);
 }
 
 /** Trims; refuses empty (when required) and over-long strings. */
