@@ -66,12 +66,12 @@ export class SessionStore {
     if (!found) return null;
     if (!found.lastUsedAt || now.getTime() - found.lastUsedAt.getTime() > RENEW_RESOLUTION_MS) {
       found.lastUsedAt = now;
-      // Sliding renewal, capped by the absolute lifetime.
+      // Sliding renewal, capped by the absolute lifetime. An ISO string: postgres.js takes no Date in raw SQL.
       await this.db
         .update(sessions)
         .set({
           lastUsedAt: now,
-          expiresAt: sql`least(${new Date(now.getTime() + SESSION_IDLE_MS)}::timestamptz, ${sessions.createdAt} + ${`${SESSION_MAX_AGE_MS} milliseconds`}::interval)`,
+          expiresAt: sql`least(${new Date(now.getTime() + SESSION_IDLE_MS).toISOString()}::timestamptz, ${sessions.createdAt} + ${`${SESSION_MAX_AGE_MS} milliseconds`}::interval)`,
         })
         .where(eq(sessions.id, found.tokenId));
     }
