@@ -62,10 +62,16 @@ export async function startAdminSocket(dataDir: string, users: UserService, defa
       server.once("error", reject);
       server.listen(socketPath, () => resolve());
     });
+    fs.chmodSync(socketPath, 0o600);
+  } catch (error) {
+    // A socket path is limited to ~107 bytes (sun_path); the server is still worth running without it.
+    log.warn({ err: error, socketPath }, "no admin socket: the CLI's user and token commands need the server stopped");
+    server.close();
+    return { stop: async () => {} };
   } finally {
     process.umask(umask);
   }
-  fs.chmodSync(socketPath, 0o600);
+  server.on("error", (error) => log.error({ err: error }, "admin socket failed"));
   return {
     stop: () =>
       new Promise<void>((resolve) => {
