@@ -111,11 +111,13 @@ export class UserService {
     return { user: user!, previousTimezone: current.timezone };
   }
 
-  /** Sets a password without knowing the old one: for admins (the CLI, createUser). */
+  /**
+   * Sets a password without knowing the old one: for admins (the CLI). Signs the user out
+   * everywhere, as after a reset the old sessions may be someone else's.
+   */
   async setPassword(userId: string, password: string): Promise<void> {
-    const passwordHash = await hashPassword(validatePassword("password", password), this.scrypt);
-    const updated = await this.db.update(users).set({ passwordHash }).where(eq(users.id, userId)).returning({ id: users.id });
-    if (updated.length === 0) throw notFound("User");
+    await this.storePassword(userId, password);
+    await this.sessions.revokeAll(userId);
   }
 
   /** The person's own change: needs the current password; ends their other sessions. */
@@ -123,8 +125,14 @@ export class UserService {
     const [row] = await this.db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, userId));
     const matches = row?.passwordHash ? await verifyPassword(currentPassword, row.passwordHash) : false;
     if (!matches) throw new AppError("BAD_USER_INPUT", "The current password is wrong: type it again.", "currentPassword");
-    await this.setPassword(userId, newPassword);
+    await this.storePassword(userId, newPassword);
     await this.sessions.revokeAll(userId, keepSessionId);
+  }
+
+  private async storePassword(userId: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(validatePassword("password", password), this.scrypt);
+    const updated = await this.db.update(users).set({ passwordHash }).where(eq(users.id, userId)).returning({ id: users.id });
+    if (updated.length === 0) throw notFound("User");
   }
 
   /**

@@ -239,6 +239,15 @@ describe("sessions end", () => {
     expect((await post(api, same, SIGN_IN, { email: "dave@example.com", password: PASSWORD })).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 
+  it("everywhere when an admin sets a new password (the CLI's user set-password)", async () => {
+    const gina = await api.services.users.create({ email: "gina@example.com", password: PASSWORD });
+    const cookie = await signedIn("gina@example.com");
+    expect(await whoAmI(cookie)).toBe("gina@example.com");
+    await api.services.users.setPassword(gina.id, "reset by the admin");
+    expect(await whoAmI(cookie)).toBeNull();
+    expect(await signedIn("gina@example.com", "reset by the admin")).toMatch(/^tt_session=ts_/);
+  });
+
   it("on signOut, and the old cookie is dead", async () => {
     await api.services.users.create({ email: "erin@example.com", password: PASSWORD });
     const cookie = await signedIn("erin@example.com");
