@@ -16,7 +16,7 @@ export async function createFirstUserIfEmpty(
 ): Promise<void> {
   if ((await services.users.count()) > 0) return;
   const email = "admin@localhost";
-  const user = await services.users.create({ email, name: "Administrator", timezone: options.timezone });
+  const user = await services.users.create({ email, name: "Administrator", timezone: options.timezone, isAdmin: true });
   const { token } = await services.users.createToken(user.id, "initial token");
   fs.mkdirSync(options.dataDir, { recursive: true });
   const tokenPath = path.join(options.dataDir, INITIAL_TOKEN_FILE);
@@ -25,11 +25,15 @@ export async function createFirstUserIfEmpty(
   options.print(
     [
       "",
-      `First start: created user ${email}. Its API token (shown once, also saved to ${tokenPath}):`,
+      `First start: created user ${email}, an admin, in time zone ${user.timezone} (DEFAULT_TIMEZONE, else this machine's).`,
+      `Its API token (shown once, also saved to ${tokenPath}):`,
       "",
       `    ${token}`,
       "",
-      "Send it as 'Authorization: Bearer <token>'. Create more users with: npm run cli -- user create --email you@example.com",
+      "Send it as 'Authorization: Bearer <token>'. To sign in with a password instead, set one (works while the server runs):",
+      `    npm run cli -- user set-password --email ${email}`,
+      "Change the e-mail, name and time zone with the updateMe mutation; add people with createUser or",
+      "    npm run cli -- user create --email you@example.com",
       "",
     ].join("\n"),
   );

@@ -44,6 +44,8 @@ export interface Config {
   metricsToken: string | null;
   /** A second port, on 127.0.0.1 only, serving /metrics without a token; null: none. */
   metricsPort: number | null;
+  /** Behind a reverse proxy: trust its X-Forwarded-Proto/-Host/-For (secure cookies, sign-in limits). */
+  trustProxy: boolean;
 }
 
 /** Long enough that guessing it is hopeless, as `openssl rand -hex 32` makes it. */
@@ -103,7 +105,9 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push("CREDENTIALS_KEY must be 32 random bytes in base64 (openssl rand -base64 32)");
   }
 
-  const defaultTimezone = env.DEFAULT_TIMEZONE ?? "UTC";
+  // The machine's zone when unset (Intl reads TZ and /etc/localtime), so a first user is not in UTC by accident.
+  const machineZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const defaultTimezone = env.DEFAULT_TIMEZONE || (IANAZone.isValidZone(machineZone) ? machineZone : "UTC");
   if (!IANAZone.isValidZone(defaultTimezone)) problems.push(`DEFAULT_TIMEZONE must be an IANA time zone (got "${defaultTimezone}")`);
 
   const credentialsPreviousKeys = (env.CREDENTIALS_PREVIOUS_KEYS ?? "")
@@ -145,6 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitBurst: int("RATE_LIMIT_BURST", 10, 1, 100_000),
     metricsToken,
     metricsPort: env.METRICS_PORT ? int("METRICS_PORT", 0, 0, 65535) : null,
+    trustProxy: bool("TRUST_PROXY", false),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

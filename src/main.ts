@@ -2,6 +2,7 @@ import "reflect-metadata";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFirstUserIfEmpty } from "./bootstrap.js";
+import { startAdminSocket } from "./cli/admin-socket.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/client.js";
 import { DataDirLockedError } from "./db/data-dir-lock.js";
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
   running.push({ stop: () => database.close() });
   const metrics = new Metrics(() => countDue(database.db));
   const services = createServices(database.db, serviceDepsFromConfig(config, log, metrics));
+  // Only this process may open the embedded database: the CLI's user and token commands come here.
+  if (database.kind === "pglite") running.push(await startAdminSocket(config.dataDir, services.users, config.defaultTimezone, log));
   // The embedded database belongs to this process alone: any RUNNING run left in it is dead.
   const interrupted = await services.syncRuns.failStaleRuns(new Date(), database.kind === "pglite" ? 0 : undefined);
   if (interrupted > 0) log.warn({ interrupted }, "marked sync runs interrupted by an earlier stop as failed");

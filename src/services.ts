@@ -3,6 +3,7 @@ import type { Config } from "./config.js";
 import { createCalDAVAccess, type CalDAVAccess } from "./integrations/caldav-access.js";
 import { loadCredentialCipher, type CredentialCipher } from "./integrations/credentials.js";
 import { IntegrationService } from "./integrations/service.js";
+import type { ScryptParameters } from "./auth/passwords.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import { ProjectService } from "./projects/service.js";
@@ -29,6 +30,8 @@ export interface ServiceDeps {
   metrics?: Metrics;
   /** The sync's notion of now (its lookback/lookahead window); tests move it to slide the window. */
   clock?: () => Date;
+  /** Password hashing cost; default OWASP's. Tests that sign in often lower it. */
+  passwordHashing?: ScryptParameters;
 }
 
 export function createServices(db: Db, deps: ServiceDeps): Services {
@@ -37,7 +40,7 @@ export function createServices(db: Db, deps: ServiceDeps): Services {
   const syncRuns = new SyncRunStore(db);
   const engine = new SyncEngine(db, deps.caldav, integrations, syncRuns, deps.log, deps.clock);
   return {
-    users: new UserService(db),
+    users: new UserService(db, { scrypt: deps.passwordHashing }),
     projects,
     timeEntries: new TimeEntryService(db, projects),
     integrations,

@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 
 /** "tt_" + 43 base64url characters (256 random bits). The prefix makes leaked tokens greppable. */
-const TOKEN_PREFIX = "tt_";
-const SHOWN_PREFIX_LENGTH = TOKEN_PREFIX.length + 6;
+export const API_TOKEN_PREFIX = "tt_";
+/** Session cookies carry the same kind of secret under their own prefix. */
+export const SESSION_PREFIX = "ts_";
+/** How many characters of a secret are shown to tell it apart: its kind and 6 more. */
+const SHOWN_PREFIX_LENGTH = API_TOKEN_PREFIX.length + 6;
 
 export interface NewToken {
   token: string;
@@ -10,8 +13,8 @@ export interface NewToken {
   hash: string;
 }
 
-export function generateToken(): NewToken {
-  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+export function generateToken(kind: typeof API_TOKEN_PREFIX | typeof SESSION_PREFIX = API_TOKEN_PREFIX): NewToken {
+  const token = kind + randomBytes(32).toString("base64url");
   return { token, prefix: token.slice(0, SHOWN_PREFIX_LENGTH), hash: hashToken(token) };
 }
 

@@ -27,8 +27,35 @@ export const users = pgTable("users", {
   email: text().notNull().unique(),
   name: text(),
   timezone: text().notNull().default("UTC"),
+  /** scrypt PHC string (src/auth/passwords.ts); null: the user signs in with API tokens only. */
+  passwordHash: text(),
+  isAdmin: boolean().notNull().default(false),
+  /** Set when an admin disabled the user: every token and session of theirs stops working. */
+  disabledAt: timestamp({ withTimezone: true }),
   createdAt: createdAt(),
 });
+
+/** Signed-in browser sessions (src/auth/sessions.ts); the cookie holds the secret, we its hash. */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 of the cookie's 256-bit random secret. */
+    tokenHash: text().notNull().unique(),
+    /** The first characters of the secret, to tell sessions apart in a list. */
+    prefix: text().notNull(),
+    /** The browser's User-Agent at sign-in (shortened), to recognise a session. */
+    userAgent: text(),
+    createdAt: createdAt(),
+    lastUsedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** Slides forward with use, never past createdAt + the absolute lifetime. */
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [index().on(t.userId)],
+);
 
 export const apiTokens = pgTable(
   "api_tokens",

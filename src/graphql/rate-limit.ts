@@ -52,6 +52,12 @@ export class TokenBucketLimiter {
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) };
   }
 
+  /** Gives back what take() took, for attempts that turned out not to count (a successful sign-in). */
+  refund(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.settings.burst, bucket.tokens + 1);
+  }
+
   /** Number of buckets held (for tests). */
   get size(): number {
     return this.buckets.size;
@@ -64,6 +70,12 @@ export class TokenBucketLimiter {
     }
   }
 }
+
+/**
+ * Sign-in attempts per account and per address: a person mistyping gets ten tries at once and one
+ * every 12 s after; a password guesser gets 300 an hour per account (OWASP Authentication Cheat Sheet).
+ */
+export const SIGN_IN_RATE_LIMIT: RateLimitSettings = { perMinute: 5, burst: 10 };
 
 /** No limit: tests and embeddings that do not ask for one. */
 export const NO_RATE_LIMIT: RateLimitSettings = { perMinute: 0, burst: 1 };

@@ -1,23 +1,22 @@
-import http, { type IncomingHttpHeaders, type ServerResponse } from "node:http";
+import http, { type ServerResponse } from "node:http";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import express, { type NextFunction, type Request, type Response } from "express";
-import { GraphQLError } from "graphql";
-import { bearerToken } from "../auth/tokens.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import { directExecutionPlugin } from "../graphql/direct-execution.js";
-import { RequestContext, type GraphQLContext } from "../graphql/context.js";
-import { formatError, rememberRequestId, requestIdPlugin } from "../graphql/errors.js";
-import { createLoaders } from "../graphql/loaders.js";
+import type { GraphQLContext } from "../graphql/context.js";
+import { formatError, requestIdPlugin } from "../graphql/errors.js";
 import { complexityLimitPlugin, operationShapeRule } from "../graphql/limits.js";
-import { NO_RATE_LIMIT, TokenBucketLimiter, type RateLimitSettings } from "../graphql/rate-limit.js";
+import { NO_RATE_LIMIT, SIGN_IN_RATE_LIMIT, TokenBucketLimiter, type RateLimitSettings } from "../graphql/rate-limit.js";
 import { buildAppSchema } from "../graphql/schema.js";
+import { requireSignInPlugin } from "../graphql/sign-in-guard.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import type { Services } from "../services.js";
+import { graphqlContextFactory } from "./graphql-context.js";
 import { graphqlPostHandler, isPlainGraphQLPost } from "./graphql-post.js";
 import { hasMetricsToken, refuseMetrics, serveMetrics } from "./metrics-endpoint.js";
 import { servePlayground, wantsPlayground } from "./playground.js";
@@ -30,7 +29,7 @@ export interface HttpServer {
 }
 
 export interface AppDeps {
-  config: Pick<Config, "graphqlMaxDepth" | "graphqlMaxComplexity" | "requestBodyLimitBytes">;
+  config: Pick<Config, "graphqlMaxDepth" | "graphqlMaxComplexity" | "requestBodyLimitBytes"> & Partial<Pick<Config, "trustProxy">>;
   database: Database;
   services: Services;
   log: Logger;
@@ -43,6 +42,8 @@ export interface AppDeps {
   graphql?: boolean;
   /** Per-user limits on syncNow, testConnection and discoverCalendars; default none. */
   rateLimit?: RateLimitSettings;
+  /** Failed sign-ins per account and per address; default SIGN_IN_RATE_LIMIT. */
+  signInRateLimit?: RateLimitSettings;
 }
 
 export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
@@ -101,6 +102,7 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
       ApolloServerPluginCacheControlDisabled(),
       complexityLimitPlugin(schema, config.graphqlMaxComplexity),
       requestIdPlugin,
+      requireSignInPlugin(schema),
       directExecutionPlugin(schema),
     ],
     includeStacktraceInErrorResponses: false,
@@ -119,30 +121,13 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
   app.use("/graphql", (req: Request, res: Response, next: NextFunction) =>
     wantsPlayground(req) ? servePlayground(req, res) : next(),
   );
-  const context = async (headers: IncomingHttpHeaders, res: ServerResponse): Promise<GraphQLContext> => {
-    const requestId = requestIdOf(res) ?? "unknown";
-    const token = bearerToken(headers.authorization);
-    // A failed context reaches formatError without one: the error carries its request id itself.
-    const user = token
-      ? await services.users.authenticate(token).catch((error: unknown) => {
-          rememberRequestId(error, requestId);
-          throw error;
-        })
-      : null;
-    if (!user) {
-      throw new GraphQLError("Missing or invalid API token: send Authorization: Bearer <token>", {
-        extensions: { code: "UNAUTHENTICATED", http: { status: 401 } },
-      });
-    }
-    return new RequestContext(
-      user,
-      services,
-      requestId,
-      log,
-      createLoaders(services, user.id),
-      rateLimiter,
-    );
-  };
+  const context = graphqlContextFactory({
+    services,
+    log,
+    proxy: { trustProxy: config.trustProxy ?? false },
+    rateLimiter,
+    signInLimiter: new TokenBucketLimiter(deps.signInRateLimit ?? SIGN_IN_RATE_LIMIT),
+  });
   /** Errors before GraphQL: body too large or malformed (from body-parser too), anything unexpected. */
   const fail = (res: ServerResponse, status: number, error?: unknown) => {
     const requestId = requestIdOf(res);
@@ -153,8 +138,9 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
     res.setHeader("Content-Type", "application/json; charset=utf-8");
     res.end(JSON.stringify({ errors: [{ message, extensions: { code, requestId } }] }));
   };
-  graphqlPost = graphqlPostHandler({ apollo, context, bodyLimitBytes: config.requestBodyLimitBytes, fail });
-  app.use("/graphql", express.json({ limit: config.requestBodyLimitBytes }), expressMiddleware(apollo, { context: ({ req, res }) => context(req.headers, res) }));
+  graphqlPost = graphqlPostHandler({ apollo, context: (req, res) => context(req, res, true), bodyLimitBytes: config.requestBodyLimitBytes, fail });
+  // Everything else (GET, other encodings): API tokens only, never the session cookie.
+  app.use("/graphql", express.json({ limit: config.requestBodyLimitBytes }), expressMiddleware(apollo, { context: ({ req, res }) => context(req, res, false) }));
   app.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     fail(res, error.status && error.status >= 400 && error.status < 500 ? error.status : 500, error);
   });

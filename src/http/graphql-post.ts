@@ -1,9 +1,9 @@
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer, type BaseContext } from "@apollo/server";
 
 export interface GraphQLPostOptions<TContext extends BaseContext> {
   apollo: ApolloServer<TContext>;
-  context: (headers: IncomingHttpHeaders, res: ServerResponse) => Promise<TContext>;
+  context: (req: IncomingMessage, res: ServerResponse) => Promise<TContext>;
   bodyLimitBytes: number;
   /** Answers a request that fails before GraphQL: 413 too large, 400 malformed, 500 unexpected. */
   fail: (res: ServerResponse, status: number, error?: unknown) => void;
@@ -47,7 +47,7 @@ export function graphqlPostHandler<TContext extends BaseContext>(options: GraphQ
     apollo
       .executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: "POST", headers, search: query === -1 ? "" : url.slice(query), body },
-        context: () => options.context(req.headers, res),
+        context: () => options.context(req, res),
       })
       .then(async (response) => {
         for (const [name, value] of response.headers) res.setHeader(name, value);

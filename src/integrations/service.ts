@@ -154,6 +154,17 @@ export class IntegrationService {
     return scheduleAfterUserChange(this.db, current, current, new Date());
   }
 
+  /**
+   * The user's integrations on `timezone` — those that followed the user's zone — moved to `moveTo`
+   * when given (a user changing their own zone).
+   */
+  async onTimezone(userId: string, timezone: string, moveTo?: string): Promise<Integration[]> {
+    const following = and(eq(integrations.userId, userId), eq(integrations.timezone, timezone));
+    return moveTo
+      ? this.db.update(integrations).set({ timezone: moveTo, updatedAt: new Date() }).where(following).returning()
+      : this.db.select().from(integrations).where(following).orderBy(asc(integrations.createdAt), asc(integrations.id));
+  }
+
   /** Deletes the integration and its calendars; the time entries it imported stay. */
   async delete(userId: string, id: string): Promise<void> {
     const deleted = await this.db

@@ -39,6 +39,9 @@ describe("direct execution", () => {
 
   const context = (): GraphQLContext => ({
     user,
+    auth: { via: "token", sessionId: null },
+    exchange: { clientAddress: "127.0.0.1", userAgent: null, site: "unknown", setSessionCookie: () => {} },
+    signInLimiter: new TokenBucketLimiter(NO_RATE_LIMIT),
     services,
     requestId: "test",
     log: createLogger("silent"),

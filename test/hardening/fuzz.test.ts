@@ -3,6 +3,8 @@ import { parse, type ObjectTypeDefinitionNode } from "graphql";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { apiTokens } from "../../src/db/schema.js";
 import { startTestApi, type GraphQLResponse, type TestApi } from "../helpers/api.js";
 import { repoRoot } from "../helpers/process.js";
 import { dumpAllTables } from "./db-dump.js";
@@ -73,11 +75,60 @@ interface Ids {
   project: string;
   entry: string;
   integration: string;
+  /** Another user, whom the fuzzing admin may change. */
+  user: string;
+  token: string;
 }
 /** Ids that exist (so updates reach the deeper validation) mixed with ids that do not. */
 const someId = (ids: Ids, kinds: (keyof Ids)[]) => fc.oneof(uuidLike, fc.constantFrom(...kinds.map((k) => ids[k])));
 
+const password = fc.oneof(text, fc.string({ minLength: 8, maxLength: 40 }), fc.constantFrom("12345678", "x".repeat(1_025), "correct horse battery staple"));
+const email = fc.oneof(text, fc.emailAddress(), fc.constantFrom("fuzz@example.com", "FUZZ@EXAMPLE.COM", "a@b", "@", "a@@b", "other@example.com"));
+const zone = fc.oneof(text, fc.constantFrom("Europe/Berlin", "UTC", "Etc/GMT+14", "Mars/Base", "europe/berlin"));
+
 const CASES: Record<string, Case> = {
+  updateMe: {
+    query: "mutation($input: UpdateMeInput!) { updateMe(input: $input) { user { id } movedIntegrationIds } }",
+    variables: () => fc.record({ input: record({ name: text, email, timezone: zone, moveIntegrations: fc.boolean() }) }),
+  },
+  changePassword: {
+    query: "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) }",
+    variables: () => fc.record({ c: field(password), n: field(password) }),
+  },
+  signIn: {
+    query: "mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { id } }",
+    variables: () => fc.record({ e: field(email), p: field(password) }),
+  },
+  signOut: {
+    query: "mutation { signOut }",
+    variables: () => fc.constant({}),
+  },
+  createApiToken: {
+    query: "mutation($name: String!, $u: UUID) { createApiToken(name: $name, userId: $u) { apiToken { id } } }",
+    variables: (ids) => fc.record({ name: field(text), u: field(someId(ids, ["user", "project"])) }),
+  },
+  revokeApiToken: {
+    query: "mutation($id: UUID!) { revokeApiToken(id: $id) { id } }",
+    // never the fuzzing admin's own token: the other cases need it
+    variables: (ids) => fc.record({ id: field(someId(ids, ["token", "project"])) }),
+  },
+  revokeSession: {
+    query: "mutation($id: UUID!) { revokeSession(id: $id) }",
+    variables: (ids) => fc.record({ id: field(someId(ids, ["user", "token"])) }),
+  },
+  createUser: {
+    query: "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }",
+    variables: () => fc.record({ input: record({ email, name: text, timezone: zone, password }) }),
+  },
+  setUserAdmin: {
+    query: "mutation($u: UUID!, $a: Boolean!) { setUserAdmin(userId: $u, isAdmin: $a) { id } }",
+    variables: (ids) => fc.record({ u: field(someId(ids, ["user", "token"])), a: field(fc.boolean()) }),
+  },
+  disableUser: {
+    query: "mutation($u: UUID!) { disableUser(userId: $u) { id } }",
+    // never the fuzzing admin (refused anyway): the other user, or ids that are no user
+    variables: (ids) => fc.record({ u: field(someId(ids, ["user", "token"])) }),
+  },
   configureCalDAVIntegration: {
     query: "mutation($input: ConfigureCalDAVIntegrationInput!) { configureCalDAVIntegration(input: $input) { id } }",
     variables: (ids) =>
@@ -158,6 +209,8 @@ describe("fuzzing every mutation's input", () => {
 
   beforeAll(async () => {
     api = await startTestApi({
+      // the hash's cost is not what this test is about
+      passwordHashing: { ln: 14, r: 8, p: 1 },
       caldav: {
         allowPrivateNetworks: false,
         timeoutMs: 2_000,
@@ -167,7 +220,15 @@ describe("fuzzing every mutation's input", () => {
         onRequest: () => void caldavRequests++,
       },
     });
-    ({ token } = await api.createUser("fuzz@example.com", "Europe/Berlin"));
+    const fuzzer = await api.createUser("fuzz@example.com", "Europe/Berlin");
+    token = fuzzer.token;
+    // An admin, so the admin operations reach their validation instead of stopping at FORBIDDEN.
+    await api.services.users.setAdmin(fuzzer.id, true);
+    // Its token counts as used in the future, so the once-a-minute last-use write never lands
+    // between the dumps before and after a refused call (the run takes longer than a minute).
+    await api.database.db.update(apiTokens).set({ lastUsedAt: new Date("2100-01-01T00:00:00Z") }).where(eq(apiTokens.userId, fuzzer.id));
+    const other = await api.services.users.create({ email: "other@example.com" });
+    const otherToken = await api.services.users.createToken(other.id, "other's");
     const project = (await api.graphql(token, 'mutation { createProject(input: {name: "Fuzz"}) { id } }')).data?.createProject.id;
     const entry = (await api.graphql(token, 'mutation { createTimeEntry(input: {startTime: "2026-01-05T09:00:00Z", endTime: "2026-01-05T10:00:00Z", notes: "n"}) { id } }')).data
       ?.createTimeEntry.id;
@@ -176,7 +237,7 @@ describe("fuzzing every mutation's input", () => {
         input: { calendarUrl: "http://127.0.0.1:9/cal/", username: "u", password: "p" },
       })
     ).data?.configureCalDAVIntegration.id;
-    ids = { project, entry, integration };
+    ids = { project, entry, integration, user: other.id, token: otherToken.record.id };
     expect(Object.values(ids).every(Boolean)).toBe(true);
   });
   afterAll(() => api?.close());

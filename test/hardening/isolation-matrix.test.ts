@@ -22,8 +22,12 @@ import { dumpAllTables } from "./db-dump.js";
  * added here.
  */
 const MISSING = "00000000-0000-4000-8000-000000000000";
+const ALICE_PASSWORD = "alice's sign-in password";
 
-type Expect = "NOT_FOUND" | "BAD_USER_INPUT" | "OWN_DATA_ONLY" | "OK";
+/** An error code: the same answer as for ids (and an e-mail) that do not exist. */
+type Refusal = "NOT_FOUND" | "BAD_USER_INPUT" | "FORBIDDEN" | "UNAUTHENTICATED";
+type Expect = Refusal | "OWN_DATA_ONLY" | "OK";
+const REFUSALS: readonly string[] = ["NOT_FOUND", "BAD_USER_INPUT", "FORBIDDEN", "UNAUTHENTICATED"] satisfies Refusal[];
 interface Attempt {
   field: string;
   label: string;
@@ -41,6 +45,11 @@ interface Ids {
   bobEntry: string;
   bobIntegration: string;
   bobProject: string;
+  user: string;
+  bobUser: string;
+  email: string;
+  token: string;
+  session: string;
 }
 
 function schemaFields(typeName: "Query" | "Mutation"): string[] {
@@ -101,6 +110,10 @@ const ATTEMPTS: Attempt[] = [
     expect: "OWN_DATA_ONLY",
   },
   { field: "timeEntry", label: "by id", query: "query($id: UUID!) { timeEntry(id: $id) { id notes } }", variables: (i) => ({ id: i.entry }), expect: "NOT_FOUND" },
+  { field: "apiTokens", label: "own", query: "{ apiTokens { id userId name prefix } }", variables: () => ({}), expect: "OWN_DATA_ONLY" },
+  { field: "apiTokens", label: "of A", query: "query($u: UUID) { apiTokens(userId: $u) { id name prefix } }", variables: (i) => ({ u: i.user }), expect: "FORBIDDEN" },
+  { field: "sessions", label: "own", query: "{ sessions { id prefix userAgent } }", variables: () => ({}), expect: "OWN_DATA_ONLY" },
+  { field: "users", label: "list (admins only)", query: "{ users { id email } }", variables: () => ({}), expect: "FORBIDDEN" },
   // --- mutations ---
   {
     field: "configureCalDAVIntegration",
@@ -184,6 +197,42 @@ const ATTEMPTS: Attempt[] = [
     expect: "BAD_USER_INPUT",
   },
   { field: "deleteTimeEntry", label: "A's entry", query: "mutation($id: UUID!) { deleteTimeEntry(id: $id) }", variables: (i) => ({ id: i.entry }), expect: "NOT_FOUND" },
+  {
+    field: "updateMe",
+    label: "B's own zone, moving B's integrations",
+    query: 'mutation { updateMe(input: {name: "Bob", timezone: "Asia/Tokyo", moveIntegrations: true}) { user { id timezone } movedIntegrationIds } }',
+    variables: () => ({}),
+    expect: "OK",
+  },
+  {
+    field: "changePassword",
+    label: "with A's password as the current one",
+    query: "mutation($p: String!) { changePassword(currentPassword: $p, newPassword: \"a long new password\") }",
+    variables: () => ({ p: ALICE_PASSWORD }),
+    expect: "BAD_USER_INPUT",
+  },
+  {
+    field: "signIn",
+    label: "as A with a wrong password",
+    query: 'mutation($e: String!) { signIn(email: $e, password: "guessing-guessing") { id email } }',
+    variables: (i) => ({ e: i.email }),
+    expect: "UNAUTHENTICATED",
+  },
+  { field: "signOut", label: "without a session of B's", query: "mutation { signOut }", variables: () => ({}), expect: "OK" },
+  { field: "createApiToken", label: "own", query: 'mutation { createApiToken(name: "bob") { token apiToken { userId } } }', variables: () => ({}), expect: "OK" },
+  { field: "createApiToken", label: "for A", query: 'mutation($u: UUID) { createApiToken(name: "pwned", userId: $u) { token } }', variables: (i) => ({ u: i.user }), expect: "FORBIDDEN" },
+  { field: "revokeApiToken", label: "A's token", query: "mutation($id: UUID!) { revokeApiToken(id: $id) { id } }", variables: (i) => ({ id: i.token }), expect: "NOT_FOUND" },
+  { field: "revokeSession", label: "A's session", query: "mutation($id: UUID!) { revokeSession(id: $id) }", variables: (i) => ({ id: i.session }), expect: "NOT_FOUND" },
+  {
+    field: "createUser",
+    label: "(admins only)",
+    query: 'mutation { createUser(input: {email: "sneaky@example.com", password: "a long password"}) { id } }',
+    variables: () => ({}),
+    expect: "FORBIDDEN",
+  },
+  { field: "setUserAdmin", label: "of A", query: "mutation($u: UUID!) { setUserAdmin(userId: $u, isAdmin: false) { id } }", variables: (i) => ({ u: i.user }), expect: "FORBIDDEN" },
+  { field: "setUserAdmin", label: "of B", query: "mutation($u: UUID!) { setUserAdmin(userId: $u, isAdmin: true) { id } }", variables: (i) => ({ u: i.bobUser }), expect: "FORBIDDEN" },
+  { field: "disableUser", label: "A", query: "mutation($u: UUID!) { disableUser(userId: $u) { id } }", variables: (i) => ({ u: i.user }), expect: "FORBIDDEN" },
 ];
 
 describe("isolation matrix: user B against user A's data", () => {
@@ -213,6 +262,11 @@ describe("isolation matrix: user B against user A's data", () => {
     api = await startTestApi({ rateLimit: null });
     alice = await api.createUser("matrix-alice@example.com");
     bob = await api.createUser("matrix-bob@example.com");
+    // A is an admin with a password and a signed-in browser: B must reach none of it.
+    await api.services.users.setAdmin(alice.id, true);
+    await api.services.users.setPassword(alice.id, ALICE_PASSWORD);
+    const { session } = await api.services.users.sessions.create(alice.id, "Alice's browser");
+    const [aliceToken] = await api.services.users.listTokens(alice.id);
     const gql = async (token: string, query: string, variables?: Record<string, unknown>) => {
       const res = await api.graphql(token, query, variables);
       if (res.errors) throw new Error(JSON.stringify(res.errors));
@@ -243,8 +297,19 @@ describe("isolation matrix: user B against user A's data", () => {
       })
     ).configureCalDAVIntegration.id;
     const bobProject = (await gql(bob.token, 'mutation { createProject(input: {name: "Bob\'s"}) { id } }')).createProject.id;
-    foreign = { integration, run: run.id, entry, project, entryCursor, bobEntry, bobIntegration, bobProject };
-    missing = { ...foreign, integration: MISSING, run: MISSING, entry: MISSING, project: MISSING, entryCursor: "bm90LWEtY3Vyc29y" };
+    foreign = { integration, run: run.id, entry, project, entryCursor, bobEntry, bobIntegration, bobProject, user: alice.id, bobUser: bob.id, email: "matrix-alice@example.com", token: aliceToken!.id, session: session.id };
+    missing = {
+      ...foreign,
+      integration: MISSING,
+      run: MISSING,
+      entry: MISSING,
+      project: MISSING,
+      entryCursor: "bm90LWEtY3Vyc29y",
+      user: MISSING,
+      email: "matrix-nobody@example.com",
+      token: MISSING,
+      session: MISSING,
+    };
   });
   afterAll(async () => {
     await api?.close();
@@ -260,11 +325,12 @@ describe("isolation matrix: user B against user A's data", () => {
     const before = await snapshotNotBob();
     const res: GraphQLResponse = await api.graphql(bob.token, attempt.query, attempt.variables(foreign));
     const text = JSON.stringify(res);
-    for (const secret of ["private", "Secret\"", "Alice's secret", "alice-password", alice.id, foreign.integration, foreign.entry, foreign.run, "matrix-alice"]) {
+    const secrets = ["private", "Secret\"", "Alice's secret", "alice-password", ALICE_PASSWORD, "Alice's browser", alice.id, foreign.integration, foreign.entry, foreign.run, foreign.token, foreign.session, "matrix-alice"];
+    for (const secret of secrets) {
       if (attempt.expect === "OK" && secret === 'Secret"') continue; // B's own project of that name
       expect(text).not.toContain(secret);
     }
-    if (attempt.expect === "NOT_FOUND" || attempt.expect === "BAD_USER_INPUT") {
+    if (REFUSALS.includes(attempt.expect)) {
       expect(res.errors?.[0]?.extensions?.code, text).toBe(attempt.expect);
       // exactly what an id that does not exist gets
       const absent = await api.graphql(bob.token, attempt.query, attempt.variables(missing));

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { createHttpServer, type AppDeps, type HttpServer } from "../../src/http/app.js";
 import type { RequestInfo, Resolver } from "../../src/caldav/index.js";
+import type { ScryptParameters } from "../../src/auth/passwords.js";
 import type { RateLimitSettings } from "../../src/graphql/rate-limit.js";
 import { createCalDAVAccess } from "../../src/integrations/caldav-access.js";
 import { CredentialCipher } from "../../src/integrations/credentials.js";
@@ -32,6 +33,10 @@ export interface TestApiOptions {
   config?: Partial<AppDeps["config"]>;
   /** Per-user rate limits of syncNow/testConnection/discoverCalendars; default off in tests. */
   rateLimit?: RateLimitSettings | null;
+  /** Password hashing cost (default OWASP's, ~0.5 s a hash here): lower it where a test signs in often. */
+  passwordHashing?: ScryptParameters;
+  /** Failed sign-ins per account and per address; default the server's. */
+  signInRateLimit?: RateLimitSettings;
   /** CalDAV network policy and client timeout (defaults: private networks allowed, 10 s). */
   caldav?: { allowPrivateNetworks?: boolean; timeoutMs?: number; lookup?: Resolver; onRequest?: (info: RequestInfo) => void };
   /** The credentials cipher (default: a random key). */
@@ -51,6 +56,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       { lookup: options.caldav?.lookup, onRequest: options.caldav?.onRequest },
     ),
     log,
+    passwordHashing: options.passwordHashing,
   });
   const http: HttpServer = await createHttpServer({
     config: { graphqlMaxDepth: 10, graphqlMaxComplexity: 10_000, requestBodyLimitBytes: 1_048_576, ...options.config },
@@ -59,6 +65,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     log,
     rateLimit: options.rateLimit ?? undefined,
     metrics: options.metrics,
+    signInRateLimit: options.signInRateLimit,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;

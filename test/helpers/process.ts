@@ -18,13 +18,14 @@ export const serverEntry = "dist/src/main.js";
  * Runs an entry point of this repo as one PID, without an npm wrapper: compiled JavaScript as is
  * (the server, like `npm start`), TypeScript through tsx (the CLI, like `npm run cli`).
  */
-export function runEntry(entry: string, args: string[], env: Record<string, string | undefined>): RunningProcess {
+export function runEntry(entry: string, args: string[], env: Record<string, string | undefined>, options: { stdin?: string } = {}): RunningProcess {
   const loader = entry.endsWith(".ts") ? ["--import", "tsx"] : [];
   const child = spawn(process.execPath, [...loader, entry, ...args], {
     cwd: repoRoot,
     env: { ...process.env, DATABASE_URL: undefined, LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (options.stdin !== undefined) child.stdin!.end(options.stdin);
   let output = "";
   const listeners = new Set<() => void>();
   const onData = (chunk: Buffer) => {

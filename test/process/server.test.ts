@@ -50,7 +50,8 @@ describe("server process on the embedded database", () => {
     expect(server.output()).toMatch(/DEFAULT_TIMEZONE must be an IANA time zone/);
   });
 
-  it("creates users and revokes tokens from the command line", async () => {
+  // Each CLI call is a process that loads TypeScript and opens the embedded database: seconds each on a busy machine.
+  it("creates users and revokes tokens from the command line", { timeout: 180_000 }, async () => {
     const cliDir = fs.mkdtempSync(path.join(os.tmpdir(), "tt-cli-"));
     try {
       const create = runEntry("src/cli/main.ts", ["user", "create", "--email", "Carol@Example.com", "--timezone", "Europe/Vienna"], { DATA_DIR: cliDir });
