@@ -4,7 +4,7 @@ import { allDayEntries, parseAllDayStart, type AllDaySettings } from "./all-day.
 import { readVEvent, type NominalDuration, type TimeValue, type VEventData } from "./event-data.js";
 import { contentOf, declinedBy, normalizeIdentities, type EventContent } from "./filters.js";
 import { parseCalendarObject } from "./parse.js";
-import { exclusionTest, expandSeries, recurrenceKey, type SeriesRequest } from "./recurrence.js";
+import { exclusionTest, expandSeries, instanceKey, seriesProblem, type SeriesRequest } from "./recurrence.js";
 import { ianaNameOf, ianaZone, isIanaName, resolveTimeZone, UTC_ZONE, vtimezoneZone, type Zone } from "./time-zones.js";
 import type { ExpandOptions, ExpandResult, SkipReason } from "./types.js";
 import { addDays, daysBetween, MS_PER_DAY, wallToNaiveMs, withTime, type WallTime } from "./wall-time.js";
@@ -150,41 +150,67 @@ function dayCountOf(event: VEventData, firstDay: WallTime): number | null {
   return null;
 }
 
+/** A RANGE=THISANDFUTURE override: how it moves the instances from its own on (RFC 5545 §3.8.4.4). */
+interface FutureChange {
+  key: string;
+  event: VEventData;
+  /** How far the override moved its own instance: milliseconds (timed series) or days (all-day series) */
+  shift: number;
+}
+
+function futureChangeOf(override: VEventData, key: string, allDay: boolean, zoneOf: (value: TimeValue) => Zone): FutureChange {
+  const start = override.start;
+  if (!start) return { key, event: override, shift: 0 };
+  if (allDay) return { key, event: override, shift: start.isDate ? daysBetween(override.recurrenceId!.wall, start.wall) : 0 };
+  return { key, event: override, shift: start.isDate ? 0 : zoneOf(start).toInstant(start.wall) - Date.parse(key) };
+}
+
 function expandMaster(expansion: Expansion, master: VEventData & { start: TimeValue }, overrides: VEventData[]): void {
   const { uid, start } = master;
   const zoneOf = expansion.zoneFor(uid);
   const allDay = start.isDate;
+  const problem = seriesProblem(master, allDay);
+  if (problem) {
+    expansion.warn(`Recurring event ${uid} was not imported: ${problem}. Change the series in your calendar app to import it.`);
+    return;
+  }
   const isSeries = master.rrules.length > 0 || master.rdates.length > 0;
   const zone = allDay ? expansion.zones.defaultZone : zoneOf(start);
   const masterDayCount = allDay ? (dayCountOf(master, start.wall) ?? 1) : 0;
   const masterStartMs = allDay ? Number.NaN : zone.toInstant(start.wall);
   const masterLength = allDay ? null : lengthOf(master, masterStartMs, zoneOf, zone);
+  const series = { start, zone, zoneOf };
 
   const overridesByKey = new Map<string, VEventData>();
   const unrelated: VEventData[] = [];
-  const masterKey = recurrenceKey(start, allDay, zoneOf);
+  const masterKey = instanceKey(start, series);
   for (const override of overrides) {
     if (!override.recurrenceId) continue;
-    const key = recurrenceKey(override.recurrenceId, allDay, zoneOf);
+    const key = instanceKey(override.recurrenceId, series);
     if (!isSeries && key !== masterKey) {
       unrelated.push(override);
       continue;
     }
-    if (override.rangeThisAndFuture) expansion.warn(`RANGE=THISANDFUTURE in event ${uid} applied to one instance only`);
     const existing = overridesByKey.get(key);
     if (!existing || override.sequence >= existing.sequence) overridesByKey.set(key, override);
   }
+  // Keys of one series have one form (UTC instant or date), so they sort as strings.
+  const futureChanges = [...overridesByKey]
+    .filter(([, override]) => override.rangeThisAndFuture)
+    .map(([key, override]) => futureChangeOf(override, key, allDay, zoneOf))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  // Instances a THISANDFUTURE override moves into the window come from as far outside it as the move.
+  const reachMs = Math.min(366 * MS_PER_DAY, Math.max(0, ...futureChanges.map((c) => Math.abs(c.shift) * (allDay ? MS_PER_DAY : 1))));
 
   const windowStartWall = zone.toWall(expansion.windowStart);
   const request: SeriesRequest = {
+    ...series,
     master,
-    start,
-    zone,
-    zoneOf,
-    lowerNaive: allDay
-      ? wallToNaiveMs(withTime(windowStartWall, 0, 0, 0)) - (masterDayCount + 1) * MS_PER_DAY
-      : wallToNaiveMs(windowStartWall) - MS_PER_DAY,
-    upperNaive: wallToNaiveMs(zone.toWall(expansion.windowEnd)) + MS_PER_DAY,
+    lowerNaive:
+      (allDay
+        ? wallToNaiveMs(withTime(windowStartWall, 0, 0, 0)) - (masterDayCount + 1) * MS_PER_DAY
+        : wallToNaiveMs(windowStartWall) - MS_PER_DAY) - reachMs,
+    upperNaive: wallToNaiveMs(zone.toWall(expansion.windowEnd)) + MS_PER_DAY + reachMs,
     maxIterations: expansion.options.maxOccurrencesPerSeries ?? DEFAULT_MAX_ITERATIONS,
     warn: (m) => expansion.warn(m),
   };
@@ -192,18 +218,24 @@ function expandMaster(expansion: Expansion, master: VEventData & { start: TimeVa
   for (const instance of expandSeries(request)) {
     if (overridesByKey.has(instance.key)) continue;
     const recurrenceId = isSeries ? instance.key : null;
+    const change = futureChanges.findLast((c) => c.key < instance.key);
+    const content = change ? contentOf(change.event, master) : masterContent;
     if (allDay) {
-      expansion.emitAllDay(uid, recurrenceId, masterContent, instance.wall, masterDayCount);
+      const dayCount = change ? (dayCountOf(change.event, change.event.start?.wall ?? instance.wall) ?? masterDayCount) : masterDayCount;
+      expansion.emitAllDay(uid, recurrenceId, content, addDays(instance.wall, change?.shift ?? 0), dayCount);
       continue;
     }
+    const startMs = instance.startMs + (change?.shift ?? 0);
+    const startWall = change ? zone.toWall(startMs) : instance.wall;
+    const changedLength = change?.event.start && (change.event.end || change.event.duration) ? lengthOf(change.event, zoneOf(change.event.start).toInstant(change.event.start.wall), zoneOf, zone) : null;
     const { periodEnd } = instance;
     const end =
       periodEnd === null
-        ? endOf(masterLength, instance.startMs, instance.wall, zone)
+        ? endOf(changedLength ?? masterLength, startMs, startWall, zone)
         : "wall" in periodEnd
           ? zoneOf(periodEnd).toInstant(periodEnd.wall)
-          : endOf({ nominal: periodEnd }, instance.startMs, instance.wall, zone);
-    expansion.emitTimed(uid, recurrenceId, masterContent, instance.startMs, end);
+          : endOf({ nominal: periodEnd }, startMs, startWall, zone);
+    expansion.emitTimed(uid, recurrenceId, content, startMs, end);
   }
 
   // Overrides are placed by their own start, so one moved into or out of the window needs no special case.
@@ -242,7 +274,8 @@ function emitInstance(
 function emitOrphan(expansion: Expansion, override: VEventData): void {
   if (!override.recurrenceId) return;
   const start = override.start ?? override.recurrenceId;
-  const key = recurrenceKey(override.recurrenceId, start.isDate, expansion.zoneFor(override.uid));
+  const zoneOf = expansion.zoneFor(override.uid);
+  const key = instanceKey(override.recurrenceId, { start, zone: zoneOf(start), zoneOf });
   emitInstance(expansion, override, key, contentOf(override), { dayCount: 1, length: null });
 }
 
