@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_OCCURRENCES_PER_OBJECT, OccurrenceBudget } from "./budget.js";
 import { IcsParseError } from "./errors.js";
 import type ICAL from "ical.js";
 import { allDayEntries, parseAllDayStart, type AllDaySettings } from "./all-day.js";
@@ -52,6 +53,8 @@ class Expansion {
   readonly windowStart: number;
   readonly windowEnd: number;
   readonly zones: ObjectZones;
+  /** The object's own budget, then the calendar's */
+  readonly budgets: OccurrenceBudget[];
   private readonly identities: ReadonlySet<string>;
   private readonly allDay: AllDaySettings;
 
@@ -64,6 +67,8 @@ class Expansion {
     const defaultZone = ianaZone(options.defaultZone);
     this.zones = new ObjectZones(vtimezones, defaultZone, (m) => this.warn(m));
     this.identities = normalizeIdentities(options.attendeeIdentities);
+    this.budgets = [new OccurrenceBudget(options.maxOccurrencesPerObject ?? DEFAULT_MAX_OCCURRENCES_PER_OBJECT, "calendar object")];
+    if (options.calendarBudget) this.budgets.push(options.calendarBudget);
     const { hour, minute } = parseAllDayStart(options.allDayStart);
     this.allDay = { zone: defaultZone, startHour: hour, startMinute: minute, hours: options.allDayHours };
   }
@@ -212,6 +217,7 @@ function expandMaster(expansion: Expansion, master: VEventData & { start: TimeVa
         : wallToNaiveMs(windowStartWall) - MS_PER_DAY) - reachMs,
     upperNaive: wallToNaiveMs(zone.toWall(expansion.windowEnd)) + MS_PER_DAY + reachMs,
     maxIterations: expansion.options.maxOccurrencesPerSeries ?? DEFAULT_MAX_ITERATIONS,
+    budgets: expansion.budgets,
     warn: (m) => expansion.warn(m),
   };
   const masterContent = contentOf(master);

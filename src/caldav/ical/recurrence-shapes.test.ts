@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandCalendarObject, type ExpandOptions } from "./index.js";
+import { calendarOccurrenceBudget, expandCalendarObject, type ExpandOptions } from "./index.js";
 import { options } from "./test-fixtures.js";
 
 /** Rule shapes that were silently wrong before (issue: recurrence exactly as RFC 5545 says); expected values from the RFC. */
@@ -128,5 +128,32 @@ describe("RECURRENCE-ID in any form", () => {
       // After the change to summer time, the two hours later stay two hours of elapsed time.
       ["2025-03-31T07:00:00Z", "2025-03-31T09:00:00.000Z", "2025-03-31T09:30:00.000Z", "Planning (new time)"],
     ]);
+  });
+});
+
+describe("occurrence caps", () => {
+  const daily = (uid: string) => vevent(`UID:${uid}`, "DTSTART:20250301T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY");
+
+  it("stop the series of one object together at the object's limit, with a warning", () => {
+    const result = expandCalendarObject(vcalendar(...daily("a"), ...daily("b")), options({ maxOccurrencesPerObject: 50 }));
+    expect(result.occurrences).toHaveLength(50);
+    expect(result.warnings).toEqual([
+      "The limit of 50 occurrences per calendar object was reached at event a: later occurrences were not imported. Shorten the sync window or end the series that repeat most often.",
+    ]);
+  });
+
+  it("stop a calendar's objects at the calendar's limit, with one warning", () => {
+    const calendarBudget = calendarOccurrenceBudget(70);
+    const first = expandCalendarObject(vcalendar(...daily("first")), options({ calendarBudget }));
+    const second = expandCalendarObject(vcalendar(...daily("second")), options({ calendarBudget }));
+    // March and April: 61 days, plus May 1, which expansion computes as a day of margin around the window; the
+    // second object gets what is left.
+    expect(first.occurrences).toHaveLength(61);
+    expect(first.warnings).toEqual([]);
+    expect(second.occurrences).toHaveLength(70 - 62);
+    expect(second.warnings).toEqual([
+      "The limit of 70 occurrences per calendar was reached at event second: later occurrences were not imported. Shorten the sync window or end the series that repeat most often.",
+    ]);
+    expect(expandCalendarObject(vcalendar(...daily("third")), options({ calendarBudget })).occurrences).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ function request(start: TimeValue, lowerNaive: number, upperNaive: number, maxIt
     lowerNaive,
     upperNaive,
     maxIterations,
+    budgets: [],
     warn: (message) => warnings.push(message),
     warnings,
   };

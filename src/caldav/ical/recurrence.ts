@@ -1,3 +1,4 @@
+import type { OccurrenceBudget } from "./budget.js";
 import type { NominalDuration, TimeValue, VEventData } from "./event-data.js";
 import type { RecurrenceRule } from "./rule.js";
 import { ruleMembers, weekdayOf } from "./rule-members.js";
@@ -34,6 +35,8 @@ export interface SeriesRequest {
   lowerNaive: number;
   upperNaive: number;
   maxIterations: number;
+  /** Shared with the other series of the object (and of the calendar) */
+  budgets: readonly OccurrenceBudget[];
   warn: (message: string) => void;
 }
 
@@ -93,14 +96,24 @@ export function steppedWalls(rule: RecurrenceRule, stepDays: number, request: Se
   return walls;
 }
 
-/** Counts members against the per-series limit; false (with a warning) once it is reached. */
+/** Counts members against the per-series limit and checks the shared budgets; false (with a warning) once one is reached. */
 function memberCounter(request: SeriesRequest): () => boolean {
   let members = 0;
   return () => {
-    if (members++ < request.maxIterations) return true;
-    request.warn(`Series ${request.master.uid} stopped after ${request.maxIterations} occurrences`);
-    return false;
+    if (members++ >= request.maxIterations) {
+      request.warn(`Series ${request.master.uid} stopped after ${request.maxIterations} occurrences`);
+      return false;
+    }
+    return hasRoom(request);
   };
+}
+
+/** Whether the shared budgets allow another instance; warns (once per budget) when one does not. */
+function hasRoom(request: SeriesRequest): boolean {
+  const exhausted = request.budgets.find((budget) => !budget.hasRoom());
+  const warning = exhausted?.exhaustedWarning(request.master.uid);
+  if (warning) request.warn(warning);
+  return !exhausted;
 }
 
 /** Any rule, through the RFC 5545 iteration of rule-members.ts. */
@@ -190,7 +203,9 @@ export function expandSeries(request: SeriesRequest): SeriesInstance[] {
     if (naive < lowerNaive || naive >= upperNaive) return;
     const startMs = allDay ? Number.NaN : (knownStartMs ?? zone.toInstant(wall));
     const key = allDay ? formatDate(wall) : formatUtcInstant(startMs);
-    if (!instances.has(key)) instances.set(key, { key, wall, startMs, periodEnd });
+    if (instances.has(key) || !hasRoom(request)) return;
+    for (const budget of request.budgets) budget.take();
+    instances.set(key, { key, wall, startMs, periodEnd });
   };
   /** A DATE-TIME written in another zone, as wall time of the series zone. */
   const inSeriesZone = (value: TimeValue): WallTime => zone.toWall(zoneOf(value).toInstant(value.wall));

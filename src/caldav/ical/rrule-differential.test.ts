@@ -282,6 +282,7 @@ function compare(c: Case): Outcome | "documented" {
     lowerNaive: lower,
     upperNaive: upper,
     maxIterations: 1_000_000,
+    budgets: [],
     warn: (m) => warnings.push(m),
   };
   const ours = ruleWalls(ruleOf(ourText), request).map((w) => new Date(wallToNaiveMs(w)).toISOString());
