@@ -155,19 +155,29 @@ function dayCountOf(event: VEventData, firstDay: WallTime): number | null {
   return null;
 }
 
-/** A RANGE=THISANDFUTURE override: how it moves the instances from its own on (RFC 5545 §3.8.4.4). */
-interface FutureChange {
-  key: string;
-  event: VEventData;
-  /** How far the override moved its own instance: milliseconds (timed series) or days (all-day series) */
+/** What the instances of a series look like: the master's, or a RANGE=THISANDFUTURE override's from its instance on. */
+interface InstanceShape {
+  content: EventContent;
+  length: Length;
+  dayCount: number;
+  /** How far the instance's start moves: milliseconds (timed series) or days (all-day series) */
   shift: number;
 }
 
-function futureChangeOf(override: VEventData, key: string, allDay: boolean, zoneOf: (value: TimeValue) => Zone): FutureChange {
+/** RFC 5545 §3.8.4.4: a THISANDFUTURE override's content, length and move apply to its instance and all later ones. */
+function futureShapeOf(override: VEventData, master: VEventData, masterShape: InstanceShape, key: string, allDay: boolean, zoneOf: (value: TimeValue) => Zone): InstanceShape & { key: string } {
+  const content = contentOf(override, master);
   const start = override.start;
-  if (!start) return { key, event: override, shift: 0 };
-  if (allDay) return { key, event: override, shift: start.isDate ? daysBetween(override.recurrenceId!.wall, start.wall) : 0 };
-  return { key, event: override, shift: start.isDate ? 0 : zoneOf(start).toInstant(start.wall) - Date.parse(key) };
+  if (!start) return { ...masterShape, key, content };
+  if (allDay) {
+    const shift = start.isDate ? daysBetween(override.recurrenceId!.wall, start.wall) : 0;
+    return { key, content, length: null, dayCount: dayCountOf(override, start.wall) ?? masterShape.dayCount, shift };
+  }
+  if (start.isDate) return { ...masterShape, key, content };
+  const startZone = zoneOf(start);
+  const startMs = startZone.toInstant(start.wall);
+  const length = override.end || override.duration ? lengthOf(override, startMs, zoneOf, startZone) : masterShape.length;
+  return { key, content, length, dayCount: 0, shift: startMs - Date.parse(key) };
 }
 
 function expandMaster(expansion: Expansion, master: VEventData & { start: TimeValue }, overrides: VEventData[]): void {
@@ -199,18 +209,21 @@ function expandMaster(expansion: Expansion, master: VEventData & { start: TimeVa
     const existing = overridesByKey.get(key);
     if (!existing || override.sequence >= existing.sequence) overridesByKey.set(key, override);
   }
+  const masterShape: InstanceShape = { content: contentOf(master), length: masterLength, dayCount: masterDayCount, shift: 0 };
   // Keys of one series have one form (UTC instant or date), so they sort as strings.
-  const futureChanges = [...overridesByKey]
+  const futureShapes = [...overridesByKey]
     .filter(([, override]) => override.rangeThisAndFuture)
-    .map(([key, override]) => futureChangeOf(override, key, allDay, zoneOf))
+    .map(([key, override]) => futureShapeOf(override, master, masterShape, key, allDay, zoneOf))
     .sort((a, b) => (a.key < b.key ? -1 : 1));
   // Instances a THISANDFUTURE override moves into the window come from as far outside it as the move.
-  const reachMs = Math.min(366 * MS_PER_DAY, Math.max(0, ...futureChanges.map((c) => Math.abs(c.shift) * (allDay ? MS_PER_DAY : 1))));
+  const reachMs = Math.min(366 * MS_PER_DAY, Math.max(0, ...futureShapes.map((c) => Math.abs(c.shift) * (allDay ? MS_PER_DAY : 1))));
 
   const windowStartWall = zone.toWall(expansion.windowStart);
   const request: SeriesRequest = {
-    ...series,
     master,
+    start,
+    zone,
+    zoneOf,
     lowerNaive:
       (allDay
         ? wallToNaiveMs(withTime(windowStartWall, 0, 0, 0)) - (masterDayCount + 1) * MS_PER_DAY
@@ -220,28 +233,24 @@ function expandMaster(expansion: Expansion, master: VEventData & { start: TimeVa
     budgets: expansion.budgets,
     warn: (m) => expansion.warn(m),
   };
-  const masterContent = contentOf(master);
   for (const instance of expandSeries(request)) {
     if (overridesByKey.has(instance.key)) continue;
     const recurrenceId = isSeries ? instance.key : null;
-    const change = futureChanges.findLast((c) => c.key < instance.key);
-    const content = change ? contentOf(change.event, master) : masterContent;
+    const shape = futureShapes.length === 0 ? masterShape : (futureShapes.findLast((c) => c.key < instance.key) ?? masterShape);
     if (allDay) {
-      const dayCount = change ? (dayCountOf(change.event, change.event.start?.wall ?? instance.wall) ?? masterDayCount) : masterDayCount;
-      expansion.emitAllDay(uid, recurrenceId, content, addDays(instance.wall, change?.shift ?? 0), dayCount);
+      expansion.emitAllDay(uid, recurrenceId, shape.content, shape.shift === 0 ? instance.wall : addDays(instance.wall, shape.shift), shape.dayCount);
       continue;
     }
-    const startMs = instance.startMs + (change?.shift ?? 0);
-    const startWall = change ? zone.toWall(startMs) : instance.wall;
-    const changedLength = change?.event.start && (change.event.end || change.event.duration) ? lengthOf(change.event, zoneOf(change.event.start).toInstant(change.event.start.wall), zoneOf, zone) : null;
+    const startMs = instance.startMs + shape.shift;
+    const startWall = shape.shift === 0 ? instance.wall : zone.toWall(startMs);
     const { periodEnd } = instance;
     const end =
       periodEnd === null
-        ? endOf(changedLength ?? masterLength, startMs, startWall, zone)
+        ? endOf(shape.length, startMs, startWall, zone)
         : "wall" in periodEnd
           ? zoneOf(periodEnd).toInstant(periodEnd.wall)
           : endOf({ nominal: periodEnd }, startMs, startWall, zone);
-    expansion.emitTimed(uid, recurrenceId, content, startMs, end);
+    expansion.emitTimed(uid, recurrenceId, shape.content, startMs, end);
   }
 
   // Overrides are placed by their own start, so one moved into or out of the window needs no special case.
