@@ -61,14 +61,26 @@ function isCalendar(r: MultistatusResponse): boolean {
   return !!rt?.children.some((c) => c.ns === NS.CALDAV && c.local === "calendar");
 }
 
+/** Servers' calendar names and descriptions are stored and shown in lists: capped, whatever a server sends. */
+export const MAX_DISPLAY_NAME_CHARS = 200;
+export const MAX_DESCRIPTION_CHARS = 2_000;
+
+/** The first `max` UTF-16 units, without a surrogate half at the cut; null for an empty text. */
+function capped(text: string | null, max: number): string | null {
+  if (!text) return null;
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 function toCalendar(r: MultistatusResponse, url: string): DiscoveredCalendar {
   const comps = okProps(r).get(P.supportedComponents);
   const names = childrenOf(comps, NS.CALDAV, "comp").map((c) => (c.attrs["name"] ?? "").toUpperCase());
   const color = propText(r, P.calendarColor);
   return {
     url,
-    displayName: propText(r, P.displayname) || null,
-    description: propText(r, P.calendarDescription) || null,
+    displayName: capped(propText(r, P.displayname), MAX_DISPLAY_NAME_CHARS),
+    description: capped(propText(r, P.calendarDescription), MAX_DESCRIPTION_CHARS),
     color: color || null,
     // RFC 4791 §5.2.3: absent set = any component type allowed
     supportsEvents: !comps || names.length === 0 || names.includes("VEVENT"),

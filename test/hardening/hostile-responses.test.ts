@@ -3,6 +3,7 @@ import { runInNewContext } from "node:vm";
 import { sql, type SQL } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { calDAVErrorMessage, type CalDAVErrorCode } from "../../src/caldav/errors.js";
+import { MAX_DISPLAY_NAME_CHARS } from "../../src/caldav/discovery.js";
 import { startTestApi, type TestApi } from "../helpers/api.js";
 import { capturedLogger } from "../helpers/captured-log.js";
 import { calendar, importedEntries, RUN_FIELDS, syncNow, type RunView } from "../sync/helpers.js";
@@ -389,14 +390,16 @@ describe("5. huge and deeply nested properties", () => {
     expect(huge?.notes.startsWith("Huge title w0 w7919 ")).toBe(true);
   });
 
-  it("a 5 MB displayname does not crash the connection test", async () => {
+  it("a 5 MB displayname does not crash the connection test, and is capped when kept", async () => {
     const s = await hostile();
     s.displayName = "N".repeat(5 * MiB);
     const a = await account(s);
     const test = await testConnection(a);
-    // handled (stored and returned) or refused as an invalid answer; never an internal error
-    if (test.success) expect(test.calendars).toHaveLength(1);
-    else expect(test.errorCode).toBe("INVALID_RESPONSE");
+    // handled (stored and returned, capped) or refused as an invalid answer; never an internal error
+    if (test.success) {
+      expect(test.calendars).toHaveLength(1);
+      expect(test.calendars[0]?.displayName).toBe("N".repeat(MAX_DISPLAY_NAME_CHARS));
+    } else expect(test.errorCode).toBe("INVALID_RESPONSE");
   });
 
   it("100,000 nested elements in the PROPFIND answer: INVALID_RESPONSE, no stack overflow", async () => {

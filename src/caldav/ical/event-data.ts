@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import ICAL from "ical.js";
+import { parseRule, type ParsedRule } from "./rule.js";
 import type { WallTime } from "./wall-time.js";
 
 /** A DATE or DATE-TIME value as written: wall time plus where it is anchored. */
@@ -41,7 +42,9 @@ export interface VEventData {
   start: TimeValue | null;
   end: TimeValue | null;
   duration: NominalDuration | null;
-  rrules: ICAL.Recur[];
+  rrules: ParsedRule[];
+  /** RFC 2445's EXRULE: deprecated by RFC 5545 but still written by old Lotus Notes exports */
+  exrules: ParsedRule[];
   rdates: RecurrenceDate[];
   exdates: TimeValue[];
   summary: string | null;
@@ -135,6 +138,7 @@ export function readVEvent(vevent: ICAL.Component): VEventData {
     end: null,
     duration: null,
     rrules: [],
+    exrules: [],
     rdates: [],
     exdates: [],
     summary: null,
@@ -165,11 +169,12 @@ export function readVEvent(vevent: ICAL.Component): VEventData {
       case "duration":
         event.duration = parseDuration(rawValues(property)[0]);
         break;
-      case "rrule": {
-        const rule = property.getFirstValue();
-        if (rule instanceof ICAL.Recur) event.rrules.push(rule);
+      case "rrule":
+        event.rrules.push(parseRule(rawValues(property)[0]));
         break;
-      }
+      case "exrule":
+        event.exrules.push(parseRule(rawValues(property)[0]));
+        break;
       case "rdate":
         event.rdates.push(...readRecurrenceDates(property));
         break;

@@ -387,11 +387,13 @@ describe("tolerant parsing", () => {
     expect(() => expand("garbage.ics")).toThrow(IcsParseError);
   });
 
-  it("an RRULE ical.js cannot iterate keeps DTSTART as the only instance, with a warning", () => {
+  it("an RRULE that cannot be followed refuses the series, with a warning naming the rule", () => {
     const ics = fixture("utc-single.ics").replace("UID:utc-single@google.com", "UID:utc-single@google.com\nRRULE:garbage");
     const result = expandCalendarObject(ics, options());
-    expect(times(result, "utc-single@google.com")).toEqual([["2025-03-24T13:00:00Z", "2025-03-24T13:00:00.000Z", "2025-03-24T14:30:00.000Z"]]);
-    expect(result.warnings).toEqual(["Invalid RRULE in event utc-single@google.com: ignored"]);
+    expect(times(result, "utc-single@google.com")).toEqual([]);
+    expect(result.warnings).toEqual([
+      'Recurring event utc-single@google.com was not imported: its RRULE "GARBAGE" has the unknown part GARBAGE. Change the series in your calendar app to import it.',
+    ]);
   });
 
   it("an RRULE with an unknown FREQ makes the object unparseable", () => {

@@ -1,10 +1,11 @@
+import { DEFAULT_MAX_OCCURRENCES_PER_OBJECT, OccurrenceBudget } from "./budget.js";
 import { IcsParseError } from "./errors.js";
 import type ICAL from "ical.js";
 import { allDayEntries, parseAllDayStart, type AllDaySettings } from "./all-day.js";
 import { readVEvent, type NominalDuration, type TimeValue, type VEventData } from "./event-data.js";
 import { contentOf, declinedBy, normalizeIdentities, type EventContent } from "./filters.js";
 import { parseCalendarObject } from "./parse.js";
-import { exclusionTest, expandSeries, recurrenceKey, type SeriesRequest } from "./recurrence.js";
+import { exclusionTest, expandSeries, instanceKey, seriesProblem, type SeriesRequest } from "./recurrence.js";
 import { ianaNameOf, ianaZone, isIanaName, resolveTimeZone, UTC_ZONE, vtimezoneZone, type Zone } from "./time-zones.js";
 import type { ExpandOptions, ExpandResult, SkipReason } from "./types.js";
 import { addDays, daysBetween, MS_PER_DAY, wallToNaiveMs, withTime, type WallTime } from "./wall-time.js";
@@ -52,6 +53,8 @@ class Expansion {
   readonly windowStart: number;
   readonly windowEnd: number;
   readonly zones: ObjectZones;
+  /** The object's own budget, then the calendar's */
+  readonly budgets: OccurrenceBudget[];
   private readonly identities: ReadonlySet<string>;
   private readonly allDay: AllDaySettings;
 
@@ -64,6 +67,8 @@ class Expansion {
     const defaultZone = ianaZone(options.defaultZone);
     this.zones = new ObjectZones(vtimezones, defaultZone, (m) => this.warn(m));
     this.identities = normalizeIdentities(options.attendeeIdentities);
+    this.budgets = [new OccurrenceBudget(options.maxOccurrencesPerObject ?? DEFAULT_MAX_OCCURRENCES_PER_OBJECT, "calendar object")];
+    if (options.calendarBudget) this.budgets.push(options.calendarBudget);
     const { hour, minute } = parseAllDayStart(options.allDayStart);
     this.allDay = { zone: defaultZone, startHour: hour, startMinute: minute, hours: options.allDayHours };
   }
@@ -150,30 +155,68 @@ function dayCountOf(event: VEventData, firstDay: WallTime): number | null {
   return null;
 }
 
+/** What the instances of a series look like: the master's, or a RANGE=THISANDFUTURE override's from its instance on. */
+interface InstanceShape {
+  content: EventContent;
+  length: Length;
+  dayCount: number;
+  /** How far the instance's start moves: milliseconds (timed series) or days (all-day series) */
+  shift: number;
+}
+
+/** RFC 5545 §3.8.4.4: a THISANDFUTURE override's content, length and move apply to its instance and all later ones. */
+function futureShapeOf(override: VEventData, master: VEventData, masterShape: InstanceShape, key: string, allDay: boolean, zoneOf: (value: TimeValue) => Zone): InstanceShape & { key: string } {
+  const content = contentOf(override, master);
+  const start = override.start;
+  if (!start) return { ...masterShape, key, content };
+  if (allDay) {
+    const shift = start.isDate ? daysBetween(override.recurrenceId!.wall, start.wall) : 0;
+    return { key, content, length: null, dayCount: dayCountOf(override, start.wall) ?? masterShape.dayCount, shift };
+  }
+  if (start.isDate) return { ...masterShape, key, content };
+  const startZone = zoneOf(start);
+  const startMs = startZone.toInstant(start.wall);
+  const length = override.end || override.duration ? lengthOf(override, startMs, zoneOf, startZone) : masterShape.length;
+  return { key, content, length, dayCount: 0, shift: startMs - Date.parse(key) };
+}
+
 function expandMaster(expansion: Expansion, master: VEventData & { start: TimeValue }, overrides: VEventData[]): void {
   const { uid, start } = master;
   const zoneOf = expansion.zoneFor(uid);
   const allDay = start.isDate;
+  const problem = seriesProblem(master, allDay);
+  if (problem) {
+    expansion.warn(`Recurring event ${uid} was not imported: ${problem}. Change the series in your calendar app to import it.`);
+    return;
+  }
   const isSeries = master.rrules.length > 0 || master.rdates.length > 0;
   const zone = allDay ? expansion.zones.defaultZone : zoneOf(start);
   const masterDayCount = allDay ? (dayCountOf(master, start.wall) ?? 1) : 0;
   const masterStartMs = allDay ? Number.NaN : zone.toInstant(start.wall);
   const masterLength = allDay ? null : lengthOf(master, masterStartMs, zoneOf, zone);
+  const series = { start, zone, zoneOf };
 
   const overridesByKey = new Map<string, VEventData>();
   const unrelated: VEventData[] = [];
-  const masterKey = recurrenceKey(start, allDay, zoneOf);
+  const masterKey = instanceKey(start, series);
   for (const override of overrides) {
     if (!override.recurrenceId) continue;
-    const key = recurrenceKey(override.recurrenceId, allDay, zoneOf);
+    const key = instanceKey(override.recurrenceId, series);
     if (!isSeries && key !== masterKey) {
       unrelated.push(override);
       continue;
     }
-    if (override.rangeThisAndFuture) expansion.warn(`RANGE=THISANDFUTURE in event ${uid} applied to one instance only`);
     const existing = overridesByKey.get(key);
     if (!existing || override.sequence >= existing.sequence) overridesByKey.set(key, override);
   }
+  const masterShape: InstanceShape = { content: contentOf(master), length: masterLength, dayCount: masterDayCount, shift: 0 };
+  // Keys of one series have one form (UTC instant or date), so they sort as strings.
+  const futureShapes = [...overridesByKey]
+    .filter(([, override]) => override.rangeThisAndFuture)
+    .map(([key, override]) => futureShapeOf(override, master, masterShape, key, allDay, zoneOf))
+    .sort((a, b) => (a.key < b.key ? -1 : 1));
+  // Instances a THISANDFUTURE override moves into the window come from as far outside it as the move.
+  const reachMs = Math.min(366 * MS_PER_DAY, Math.max(0, ...futureShapes.map((c) => Math.abs(c.shift) * (allDay ? MS_PER_DAY : 1))));
 
   const windowStartWall = zone.toWall(expansion.windowStart);
   const request: SeriesRequest = {
@@ -181,29 +224,33 @@ function expandMaster(expansion: Expansion, master: VEventData & { start: TimeVa
     start,
     zone,
     zoneOf,
-    lowerNaive: allDay
-      ? wallToNaiveMs(withTime(windowStartWall, 0, 0, 0)) - (masterDayCount + 1) * MS_PER_DAY
-      : wallToNaiveMs(windowStartWall) - MS_PER_DAY,
-    upperNaive: wallToNaiveMs(zone.toWall(expansion.windowEnd)) + MS_PER_DAY,
+    lowerNaive:
+      (allDay
+        ? wallToNaiveMs(withTime(windowStartWall, 0, 0, 0)) - (masterDayCount + 1) * MS_PER_DAY
+        : wallToNaiveMs(windowStartWall) - MS_PER_DAY) - reachMs,
+    upperNaive: wallToNaiveMs(zone.toWall(expansion.windowEnd)) + MS_PER_DAY + reachMs,
     maxIterations: expansion.options.maxOccurrencesPerSeries ?? DEFAULT_MAX_ITERATIONS,
+    budgets: expansion.budgets,
     warn: (m) => expansion.warn(m),
   };
-  const masterContent = contentOf(master);
   for (const instance of expandSeries(request)) {
     if (overridesByKey.has(instance.key)) continue;
     const recurrenceId = isSeries ? instance.key : null;
+    const shape = futureShapes.length === 0 ? masterShape : (futureShapes.findLast((c) => c.key < instance.key) ?? masterShape);
     if (allDay) {
-      expansion.emitAllDay(uid, recurrenceId, masterContent, instance.wall, masterDayCount);
+      expansion.emitAllDay(uid, recurrenceId, shape.content, shape.shift === 0 ? instance.wall : addDays(instance.wall, shape.shift), shape.dayCount);
       continue;
     }
+    const startMs = instance.startMs + shape.shift;
+    const startWall = shape.shift === 0 ? instance.wall : zone.toWall(startMs);
     const { periodEnd } = instance;
     const end =
       periodEnd === null
-        ? endOf(masterLength, instance.startMs, instance.wall, zone)
+        ? endOf(shape.length, startMs, startWall, zone)
         : "wall" in periodEnd
           ? zoneOf(periodEnd).toInstant(periodEnd.wall)
-          : endOf({ nominal: periodEnd }, instance.startMs, instance.wall, zone);
-    expansion.emitTimed(uid, recurrenceId, masterContent, instance.startMs, end);
+          : endOf({ nominal: periodEnd }, startMs, startWall, zone);
+    expansion.emitTimed(uid, recurrenceId, shape.content, startMs, end);
   }
 
   // Overrides are placed by their own start, so one moved into or out of the window needs no special case.
@@ -242,7 +289,8 @@ function emitInstance(
 function emitOrphan(expansion: Expansion, override: VEventData): void {
   if (!override.recurrenceId) return;
   const start = override.start ?? override.recurrenceId;
-  const key = recurrenceKey(override.recurrenceId, start.isDate, expansion.zoneFor(override.uid));
+  const zoneOf = expansion.zoneFor(override.uid);
+  const key = instanceKey(override.recurrenceId, { start, zone: zoneOf(start), zoneOf });
   emitInstance(expansion, override, key, contentOf(override), { dayCount: 1, length: null });
 }
 

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import ICAL from "ical.js";
+import { parseRule, type RecurrenceRule } from "./rule.js";
 import type { ExpandOptions } from "./types.js";
 
 const FIXTURES = new URL("../../../test/fixtures/ics/", import.meta.url);
@@ -25,4 +27,12 @@ export function options(overrides: Partial<ExpandOptions> = {}): ExpandOptions {
     attendeeIdentities: ["alice@example.com", "alice"],
     ...overrides,
   };
+}
+
+/** An RRULE value as readVEvent reads it from a calendar object. */
+export function ruleOf(text: string): RecurrenceRule {
+  const vevent = new ICAL.Component(ICAL.parse(`BEGIN:VEVENT\r\nRRULE:${text}\r\nEND:VEVENT\r\n`) as unknown[]);
+  const parsed = parseRule(vevent.getFirstProperty("rrule")?.jCal[3]);
+  if (!("rule" in parsed)) throw new Error(`${text}: ${parsed.problem}`);
+  return parsed.rule;
 }

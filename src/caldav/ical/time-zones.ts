@@ -26,6 +26,25 @@ export const UTC_ZONE: Zone = {
 
 const MAX_CACHED_DAYS = 100_000;
 
+/**
+ * The instant of a wall time (naive milliseconds) in a zone given by its UTC offset at each instant. RFC 5545
+ * §3.3.5: a local time that occurs twice (the hour the clocks go back) means its first occurrence; one that does
+ * not occur (the hour they skip) is read with the offset before the gap. One rule for every kind of zone, so the
+ * same wall time is the same instant whether the TZID is an IANA name, a Windows name or a VTIMEZONE.
+ */
+export function instantOfWall(naive: number, offsetAt: (instant: number) => number): number {
+  const offsetBefore = offsetAt(naive - MS_PER_DAY);
+  const offsetAfter = offsetAt(naive + MS_PER_DAY);
+  if (offsetBefore === offsetAfter) return naive - offsetBefore;
+  const early = naive - offsetBefore;
+  const late = naive - offsetAfter;
+  const earlyValid = offsetAt(early) === offsetBefore;
+  const lateValid = offsetAt(late) === offsetAfter;
+  if (earlyValid && lateValid) return Math.min(early, late);
+  if (lateValid) return late;
+  return early;
+}
+
 class IanaZone implements Zone {
   private readonly zone: IANAZone;
   /**
@@ -51,18 +70,7 @@ class IanaZone implements Zone {
   }
 
   toInstant(wall: WallTime): number {
-    const naive = wallToNaiveMs(wall);
-    const offsetBefore = this.offsetMs(naive - MS_PER_DAY);
-    const offsetAfter = this.offsetMs(naive + MS_PER_DAY);
-    if (offsetBefore === offsetAfter) return naive - offsetBefore;
-    const early = naive - offsetBefore;
-    const late = naive - offsetAfter;
-    const earlyValid = this.offsetMs(early) === offsetBefore;
-    const lateValid = this.offsetMs(late) === offsetAfter;
-    // RFC 5545 §3.3.5: a repeated local time means its first occurrence; a skipped one uses the offset before the gap.
-    if (earlyValid && lateValid) return Math.min(early, late);
-    if (lateValid) return late;
-    return early;
+    return instantOfWall(wallToNaiveMs(wall), (instant) => this.offsetMs(instant));
   }
 
   toWall(instant: number): WallTime {
@@ -70,22 +78,60 @@ class IanaZone implements Zone {
   }
 }
 
-/** A zone defined by the object's own VTIMEZONE (used only when its TZID is not an IANA name). */
+interface OffsetChange {
+  /** Instant of the change */
+  at: number;
+  offsetMs: number;
+  offsetBeforeMs: number;
+}
+
+/**
+ * A zone defined by the object's own VTIMEZONE (used only when its TZID is not an IANA name). ical.js expands
+ * the observances into UTC change instants; the offset at an instant is read from those, not from ical.js's
+ * conversions, which look the offset up by local time and so are off by an hour next to each change.
+ */
 class VTimezoneZone implements Zone {
   private readonly timezone: ICAL.Timezone;
+  private changes: OffsetChange[] = [];
+  private coveredUntilYear = Number.NEGATIVE_INFINITY;
 
   constructor(readonly name: string, component: ICAL.Component) {
     this.timezone = new ICAL.Timezone({ component, tzid: name });
   }
 
+  private offsetAt(instant: number): number {
+    const year = new Date(instant).getUTCFullYear() + 1;
+    if (year > this.coveredUntilYear) {
+      // Declared in ical.js's typings; expands observances up to that year (kept by the cached zone).
+      this.timezone._ensureCoverage(year);
+      this.changes = this.timezone.changes.map((change: Record<string, number>) => ({
+        at: wallToNaiveMs({ year: change.year!, month: change.month!, day: change.day!, hour: change.hour!, minute: change.minute!, second: change.second! }),
+        offsetMs: change.utcOffset! * 1000,
+        offsetBeforeMs: change.prevUtcOffset! * 1000,
+      }));
+      this.coveredUntilYear = year;
+    }
+    const { changes } = this;
+    let low = 0;
+    let high = changes.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (changes[middle]!.at <= instant) {
+        found = middle;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    if (found >= 0) return changes[found]!.offsetMs;
+    return changes[0]?.offsetBeforeMs ?? 0;
+  }
+
   toInstant(wall: WallTime): number {
-    return new ICAL.Time({ ...wall, isDate: false }, this.timezone).toUnixTime() * 1000;
+    return instantOfWall(wallToNaiveMs(wall), (instant) => this.offsetAt(instant));
   }
 
   toWall(instant: number): WallTime {
-    const utc = new ICAL.Time({ ...naiveMsToWall(instant), isDate: false }, ICAL.Timezone.utcTimezone);
-    const local = utc.convertToZone(this.timezone);
-    return { year: local.year, month: local.month, day: local.day, hour: local.hour, minute: local.minute, second: local.second };
+    return naiveMsToWall(instant + this.offsetAt(instant));
   }
 }
 

@@ -1,3 +1,5 @@
+import type { OccurrenceBudget } from "./budget.js";
+
 export interface ExpandOptions {
   /** Occurrences whose start lies in [windowStart, windowEnd) are returned (and only those are reported as skipped). */
   windowStart: Date;
@@ -13,6 +15,10 @@ export interface ExpandOptions {
   attendeeIdentities: string[];
   /** RRULE iterations per series before giving up with a warning. */
   maxOccurrencesPerSeries?: number;
+  /** RRULE iterations of all series of one calendar object before giving up with a warning. */
+  maxOccurrencesPerObject?: number;
+  /** Shared by every object of one calendar's sync (see calendarOccurrenceBudget); none = no calendar total. */
+  calendarBudget?: OccurrenceBudget;
 }
 
 export interface Occurrence {
