@@ -175,6 +175,11 @@ const CASES: Record<string, Case> = {
     query: "mutation($input: UpdateProjectInput!) { updateProject(input: $input) { id } }",
     variables: (ids) => fc.record({ input: record({ id: someId(ids, ["project", "entry"]), name: text, archived: fc.boolean() }) }),
   },
+  deleteProject: {
+    query: "mutation($id: UUID!, $entries: ProjectUsesOnDelete, $to: UUID) { deleteProject(id: $id, entries: $entries, moveToProjectId: $to) }",
+    variables: (ids) =>
+      fc.record({ id: someId(ids, ["project", "entry"]), entries: field(fc.constantFrom("MOVE_TO", "CLEAR", "NONE", "move_to")), to: field(someId(ids, ["project"])) }),
+  },
   syncNow: {
     query: "mutation($id: UUID!, $mode: SyncMode!, $confirm: Boolean!) { syncNow(integrationId: $id, mode: $mode, confirmDeletions: $confirm) { id status } }",
     variables: () => fc.record({ id: field(uuidLike), mode: field(fc.constantFrom("FULL", "INCREMENTAL", "full", "NONE")), confirm: field(fc.boolean()) }),
