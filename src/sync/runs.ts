@@ -25,6 +25,7 @@ export type SyncRunResult = Pick<
   | "warnings"
   | "errorCode"
   | "retryAfterMs"
+  | "calendars"
 >;
 
 /** A RUNNING run whose heartbeat is older than this was interrupted (its process died). */
