@@ -1,7 +1,9 @@
+import type { SyncRunCalendarRecord } from "../../src/db/schema.js";
 import type { TestApi } from "../helpers/api.js";
 
 export const RUN_FIELDS = `id status message mode trigger objectsFetched occurrencesSeen entriesCreated entriesUpdated entriesDeleted
-  entriesUnchanged conflictsKept requests skipped { reason count } errors { href uid message } warnings`;
+  entriesUnchanged conflictsKept requests skipped { reason count } errors { href uid message } warnings
+  calendars { url name status download plan objectsFetched entriesCreated entriesUpdated entriesDeleted entriesUnchanged conflictsKept errorCode message }`;
 
 export interface RunView {
   id: string;
@@ -18,6 +20,7 @@ export interface RunView {
   skipped: { reason: string; count: number }[];
   errors: { href: string; uid: string | null; message: string }[];
   warnings: string[];
+  calendars: SyncRunCalendarRecord[];
 }
 
 export interface EntryView {
