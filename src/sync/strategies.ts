@@ -135,20 +135,27 @@ export function rememberedSync(integration: Integration, calendars: readonly Cal
 /**
  * The plan input for the keys of the changed objects only: the links of their hrefs (the keys
  * they produced before the change: a link always names its object) and of their UIDs, their
- * desired entries, every desired entry sharing a key with those (duplicates across objects), and
- * the counts the mass-delete guard needs from all links.
+ * desired entries, every desired entry sharing a key with those, every key several objects claim
+ * (the plan reports those duplicates whatever changed), and the counts the mass-delete guard needs
+ * from all links.
  */
 async function scopedPlanInput(db: Db, input: PlanInput, changed: Map<string, Set<string>>): Promise<Pick<PlanInput, "desired" | "existing" | "guardedLinkCounts">> {
   const existing: ExistingLink[] = [];
   const keys = new Set<string>();
-  for (const [calendarId, hrefs] of changed) {
-    const uids = new Set<string>();
-    for (const entry of input.desired) {
-      if (entry.calendarId !== calendarId || !hrefs.has(entry.href)) continue;
-      uids.add(entry.uid);
-      keys.add(occurrenceKey(entry));
-    }
-    const links = await linksOf(db, calendarId, [...hrefs], [...uids]);
+  const uids = new Map<string, Set<string>>([...changed.keys()].map((calendarId) => [calendarId, new Set()]));
+  const claimed = new Set<string>();
+  for (const entry of input.desired) {
+    const key = occurrenceKey(entry);
+    const duplicate = claimed.has(key);
+    claimed.add(key);
+    if (!duplicate && !changed.get(entry.calendarId)?.has(entry.href)) continue;
+    keys.add(key);
+    let calendarUids = uids.get(entry.calendarId);
+    if (!calendarUids) uids.set(entry.calendarId, (calendarUids = new Set()));
+    calendarUids.add(entry.uid);
+  }
+  for (const [calendarId, calendarUids] of uids) {
+    const links = await linksOf(db, calendarId, [...(changed.get(calendarId) ?? [])], [...calendarUids]);
     for (const link of links) keys.add(occurrenceKey(link));
     existing.push(...links);
   }
