@@ -12,7 +12,8 @@ import { planSync, type SyncPlan } from "../../src/sync/plan.js";
 import { COMPLETE } from "../../src/sync/strategies.js";
 import { expandContext } from "../../src/sync/context.js";
 import { createLogger } from "../../src/logger.js";
-import { startTestApi, type TestApi } from "../helpers/api.js";
+import type { TestApi } from "../helpers/api.js";
+import { startPlanningFixture } from "./helpers.js";
 
 /**
  * A plan is made on a snapshot, with no transaction open, and written afterwards (src/sync/apply.ts).
@@ -29,14 +30,7 @@ describe("applying a plan made on a snapshot", () => {
   let integrationId: string;
 
   beforeAll(async () => {
-    api = await startTestApi();
-    db = api.database.db;
-    const user = await api.createUser("apply@example.com");
-    userId = user.id;
-    // Never contacted: the tests plan and apply by hand.
-    const integration = await api.services.integrations.configure(userId, { name: "Apply", calendarUrl: "http://127.0.0.1:9/calendar/", username: "u", password: "p", timezone: "UTC" });
-    integrationId = integration.id;
-    calendarId = (await selectedCalendars(db, integrationId))[0]!.id;
+    ({ api, db, userId, calendarId, integrationId } = await startPlanningFixture("apply@example.com"));
   });
   afterAll(() => api.close());
 

@@ -7,11 +7,11 @@ import { applyPlan } from "../../src/sync/apply.js";
 import type { CollectionChanges } from "../../src/sync/collection-sync.js";
 import type { DesiredEntry } from "../../src/sync/desired.js";
 import type { Expansion } from "../../src/sync/expand.js";
-import { selectedCalendars } from "../../src/sync/mirror.js";
 import type { MemoObject, SyncMemo } from "../../src/sync/object-cache.js";
 import type { PlanInput } from "../../src/sync/plan.js";
 import { COMPLETE, FIRST_IMPORT, SCOPED, type PlanningInputs } from "../../src/sync/strategies.js";
-import { startTestApi, type TestApi } from "../helpers/api.js";
+import type { TestApi } from "../helpers/api.js";
+import { startPlanningFixture } from "./helpers.js";
 
 /**
  * Each planning strategy against the complete plan, on random histories of one calendar written to
@@ -51,11 +51,7 @@ describe("planning strategies give the complete plan (fast-check, real database)
   let calendarId: string;
 
   beforeAll(async () => {
-    api = await startTestApi();
-    db = api.database.db;
-    userId = (await api.createUser("strategies@example.com")).id;
-    const integration = await api.services.integrations.configure(userId, { name: "Strategies", calendarUrl: "http://127.0.0.1:9/calendar/", username: "u", password: "p", timezone: "UTC" });
-    calendarId = (await selectedCalendars(db, integration.id))[0]!.id;
+    ({ api, db, userId, calendarId } = await startPlanningFixture("strategies@example.com"));
   });
   afterAll(() => api.close());
 
