@@ -35,7 +35,7 @@
  * the keys in the set, and the per-calendar counts the mass-delete guard weighs. The
  * plan is then the same as the complete one, minus the NOTHINGs it was not shown.
  *
- * Pure: no I/O, no clock. The caller applies the plan in one transaction.
+ * Pure: no I/O, no clock. The caller applies the plan (./apply.ts), re-checking what it assumed.
  */
 import type { DesiredEntry } from "./desired.js";
 
