@@ -232,11 +232,15 @@ function mirrorChanges(changes: ReadonlyMap<string, CollectionChanges>, unavaila
   });
 }
 
-/** Every calendar failed: the run is an ERROR carrying the first failure's code (the scheduler backs off by it). */
+/**
+ * Every calendar failed: the run is an ERROR carrying the first failure's code (the scheduler backs
+ * off by it) and its message, then the URLs of the calendars that failed.
+ */
 function allCalendarsFailed(result: SyncRunResult, failed: readonly (CalendarDownload & { error: CalDAVError })[]): SyncRunResult {
   const [first] = failed;
-  const message = failed.map((d) => `The calendar ${d.calendar.url} could not be synced: ${userMessageFor(d.error)}`).join(" ");
-  return { ...result, status: "ERROR", message: `${message} Nothing was changed.`, errorCode: first!.error.code, retryAfterMs: first!.error.retryAfterMs ?? null };
+  const urls = failed.map((d) => d.calendar.url).join(", ");
+  const message = `${userMessageFor(first!.error)} Nothing was changed; calendar${failed.length === 1 ? "" : "s"} not synced: ${urls}.`;
+  return { ...result, status: "ERROR", message, errorCode: first!.error.code, retryAfterMs: first!.error.retryAfterMs ?? null };
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
