@@ -132,7 +132,7 @@ async function benchSync(server: BenchServer, size: number, now: Date): Promise<
       log(
         `${server.kind} ${size} ${db} run ${run + 1}: full ${result.full.ms.toFixed(0)} ms / ${result.full.requests} req / ${(result.full.peakRssBytes / 2 ** 20).toFixed(0)} MB, ` +
           `no-change ${result.noChange.ms.toFixed(0)} ms / ${result.noChange.requests} req, one ${result.oneChange.ms.toFixed(0)} ms / ${result.oneChange.requests} req, ` +
-          `100 ${result.hundredChanges.ms.toFixed(0)} ms / ${result.hundredChanges.requests} req`,
+          `100 ${result.hundredChanges.ms.toFixed(0)} ms / ${result.hundredChanges.requests} req; longest concurrent wait ${result.full.concurrentWaitMs?.toFixed(0)} / ${result.hundredChanges.concurrentWaitMs?.toFixed(0)} ms`,
       );
     }
     const m = (pick: (r: WorkerResult) => number) => median(results.map(pick));
@@ -154,6 +154,7 @@ async function benchSync(server: BenchServer, size: number, now: Date): Promise<
         serverPeakRssMB: results[0]!.full.serverPeakRssBytes === null ? null : m((r) => r.full.serverPeakRssBytes ?? 0) / 2 ** 20,
         serverMs: m((r) => r.full.serverWaitMs),
         phasesMs: Object.fromEntries(Object.keys(results[0]!.full.phasesMs).map((phase) => [phase, m((r) => r.full.phasesMs[phase] ?? 0)])),
+        concurrentWaitMs: m((r) => r.full.concurrentWaitMs ?? 0),
       },
       noChange: { ms: m((r) => r.noChange.ms), requests: m((r) => r.noChange.requests), serverMs: m((r) => r.noChange.serverWaitMs) },
       oneChange: { ms: m((r) => r.oneChange.ms), requests: m((r) => r.oneChange.requests), updated: m((r) => r.oneChange.updated), serverMs: m((r) => r.oneChange.serverWaitMs) },
@@ -162,6 +163,7 @@ async function benchSync(server: BenchServer, size: number, now: Date): Promise<
         requests: m((r) => r.hundredChanges.requests),
         updated: m((r) => r.hundredChanges.updated),
         serverMs: m((r) => r.hundredChanges.serverWaitMs),
+        concurrentWaitMs: m((r) => r.hundredChanges.concurrentWaitMs ?? 0),
       },
       raw: results,
     });

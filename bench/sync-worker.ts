@@ -1,11 +1,15 @@
 /**
  * One measured sync sequence in a fresh process (so peak RSS is this run's own):
  *   (a) FULL import into an empty database, (b) no-change INCREMENTAL, (c) one changed object,
- *   (d) 100 changed objects — all through the service layer and the real engine.
+ *   (d) 100 changed objects — all through the service layer and the real engine. During (a) and
+ * (d) another request's `select 1` runs in a loop on the same database: its longest wait is what
+ * any GraphQL request, the scheduler or a heartbeat waits for the sync at worst.
  * Input: JSON in BENCH_WORKER; output: one JSON line on stdout prefixed with "RESULT ".
  */
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Db } from "../src/db/client.js";
 import { openBenchDatabase } from "./database.js";
 import { createCalDAVAccess } from "../src/integrations/caldav-access.js";
 import { CredentialCipher } from "../src/integrations/credentials.js";
@@ -46,6 +50,8 @@ export interface PhaseResult {
   phasesMs: Record<string, number>;
   /** of `ms`, the time spent waiting for the CalDAV server's answers */
   serverWaitMs: number;
+  /** the longest a concurrent `select 1` waited during the sync (measured in (a) and (d) only) */
+  concurrentWaitMs: number | null;
 }
 
 export interface WorkerResult {
@@ -69,14 +75,30 @@ const logSink = {
   },
 };
 
-async function sync(services: Services, userId: string, integrationId: string, mode: "FULL" | "INCREMENTAL"): Promise<PhaseResult> {
-  const started = performance.now();
-  let run: SyncRun = await services.sync.syncNow(userId, integrationId, { mode, trigger: "MANUAL" });
-  if (run.status === "RUNNING") {
-    // syncNow answers after 25 s with the run still going: wait for it
-    const finished = await Promise.all(services.sync.running());
-    run = finished.find((r) => r.id === run.id) ?? run;
+/**
+ * Runs `select 1` back to back until `done` settles; the longest single wait. Each wait includes
+ * the event loop's: on PGlite the sync's expansion runs in the same thread, as it does in the server.
+ */
+async function longestWait(db: Db, done: Promise<unknown>): Promise<number> {
+  let finished = false;
+  void done.finally(() => (finished = true)).catch(() => {});
+  let longest = 0;
+  while (!finished) {
+    const started = performance.now();
+    await db.execute(sql`select 1`);
+    longest = Math.max(longest, performance.now() - started);
+    // Like a request arriving from the network: PGlite answers without a turn of the event loop,
+    // and a loop that never yields would starve the sync it measures.
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  return longest;
+}
+
+async function sync(services: Services, userId: string, integrationId: string, mode: "FULL" | "INCREMENTAL", probe?: Db): Promise<PhaseResult> {
+  const started = performance.now();
+  const running = syncAndWait(services, userId, integrationId, mode);
+  const concurrentWaitMs = probe ? await longestWait(probe, running) : null;
+  const run = await running;
   const ms = performance.now() - started;
   if (run.status !== "SUCCESS") throw new Error(`${mode} sync ended ${run.status}: ${run.message}`);
   return {
@@ -91,7 +113,16 @@ async function sync(services: Services, userId: string, integrationId: string, m
     objectsFetched: run.objectsFetched,
     phasesMs: lastPhases,
     serverWaitMs: lastServerWaitMs,
+    concurrentWaitMs,
   };
+}
+
+async function syncAndWait(services: Services, userId: string, integrationId: string, mode: "FULL" | "INCREMENTAL"): Promise<SyncRun> {
+  const run = await services.sync.syncNow(userId, integrationId, { mode, trigger: "MANUAL" });
+  if (run.status !== "RUNNING") return run;
+  // syncNow answers after 25 s with the run still going: wait for it
+  const finished = await Promise.all(services.sync.running());
+  return finished.find((r) => r.id === run.id) ?? run;
 }
 
 async function main(): Promise<void> {
@@ -122,7 +153,7 @@ async function main(): Promise<void> {
       const s = rssOf(input.serverPid, true);
       if (s !== null) serverPeak = Math.max(serverPeak ?? 0, s);
     }, 10);
-    const full = await sync(services, user.id, integration.id, "FULL");
+    const full = await sync(services, user.id, integration.id, "FULL", database.db);
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
 
@@ -135,7 +166,7 @@ async function main(): Promise<void> {
     const step = Math.max(1, Math.floor(input.size / 100));
     const hundred = Array.from({ length: Math.min(100, input.size) }, (_, k) => generateObject((k * step + 1) % input.size, now, 42, input.revision));
     writeObjects(input.kind, input.collectionDir, hundred);
-    const hundredChanges = await sync(services, user.id, integration.id, "INCREMENTAL");
+    const hundredChanges = await sync(services, user.id, integration.id, "INCREMENTAL", database.db);
 
     const result: WorkerResult = { full: { ...full, peakRssBytes: peak, serverPeakRssBytes: serverPeak, baselineRssBytes }, noChange, oneChange, hundredChanges };
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);

@@ -38,9 +38,10 @@ export function createServices(db: Db, deps: ServiceDeps): Services {
   const projects = new ProjectService(db);
   const integrations = new IntegrationService(db, projects, deps.cipher, deps.caldav, deps.log);
   const syncRuns = new SyncRunStore(db);
-  const engine = new SyncEngine(db, deps.caldav, integrations, syncRuns, deps.log, deps.clock);
+  const users = new UserService(db, { scrypt: deps.passwordHashing });
+  const engine = new SyncEngine({ db, caldav: deps.caldav, integrations, projects, users, runs: syncRuns, log: deps.log, clock: deps.clock });
   return {
-    users: new UserService(db, { scrypt: deps.passwordHashing }),
+    users,
     projects,
     timeEntries: new TimeEntryService(db, projects),
     integrations,

@@ -266,6 +266,25 @@ export const eventLinks = pgTable(
   ],
 );
 
+/** One calendar's part of a sync run. */
+export interface SyncRunCalendarRecord {
+  url: string;
+  name: string | null;
+  status: "SUCCESS" | "PARTIAL" | "ERROR";
+  /** How its changes were downloaded (UNCHANGED, SYNC_COLLECTION, ETAG_LISTING); null when the download failed. */
+  download: string | null;
+  /** Which planning strategy ran (UNCHANGED, FIRST_IMPORT, SCOPED, COMPLETE); null when nothing was planned. */
+  plan: string | null;
+  objectsFetched: number;
+  entriesCreated: number;
+  entriesUpdated: number;
+  entriesDeleted: number;
+  entriesUnchanged: number;
+  conflictsKept: number;
+  errorCode: string | null;
+  message: string | null;
+}
+
 export const syncRuns = pgTable(
   "sync_runs",
   {
@@ -300,6 +319,8 @@ export const syncRuns = pgTable(
     errorCode: text(),
     /** The server asked us to come back after this long (Retry-After). */
     retryAfterMs: integer(),
+    /** What happened to each synced calendar: each downloads, succeeds or fails on its own (src/sync/outcome.ts). */
+    calendars: jsonb().$type<SyncRunCalendarRecord[]>().notNull().default([]),
   },
   (t) => [
     index("sync_runs_integration_started").on(t.integrationId, t.startedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),

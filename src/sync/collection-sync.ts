@@ -12,8 +12,14 @@
  * Changed objects are then fetched with calendar-multiget in batches (or in one download of the
  * collection, when the server proves to scan it for every href). Servers disagree on the
  * details, so the template never trusts one answer alone: a delta that repeats unchanged items
- * (DAViCal) is filtered by etag, deletions of hrefs we never had (Radicale's old tombstones) are
- * ignored, and hrefs a multiget leaves out (DAViCal) or reports missing count as deleted.
+ * (DAViCal) is filtered by etag, and deletions of hrefs we never had (Radicale's old tombstones)
+ * are ignored.
+ *
+ * A missing item is never a deletion: an href the server reported but did not deliver (a multiget
+ * leaves it out, as DAViCal does, or says 404 although the listing had it) keeps its mirror row,
+ * and so its entries, and the calendar keeps its old sync-token without its ctag: the next sync
+ * asks for the same delta (or lists) again and fetches the item then. Only a listing or a delta
+ * that no longer names an href deletes it.
  */
 import {
   CalDAVError,
@@ -42,13 +48,13 @@ export interface CollectionChanges {
   upserts: FetchedObject[];
   /** Mirror keys of objects that are gone. */
   deletions: string[];
+  /** Mirror keys the server reported but did not deliver: neither changed nor deleted, fetched again next sync. */
+  missing: string[];
   /** To store with the mirror once the changes are applied. */
   state: CollectionState;
   /** How many objects the collection holds after these changes; null: UNCHANGED, as many as the mirror (not read). */
   objectCount: number | null;
   notes: string[];
-  /** Mirror keys of objects we could not read: kept without an etag, so the next sync downloads them again. */
-  unreadable?: string[];
 }
 
 /** Limits a runaway sequence of truncated (507) answers. */
@@ -70,7 +76,7 @@ export async function fetchCollectionChanges(
   let current = await getCollectionState(client, calendarUrl, ctagOnly);
   if (ctagOnly && current.ctag === stored.ctag) {
     const objectCount = typeof mirrorSource === "function" ? null : mirrorSource.size;
-    return { strategy: "UNCHANGED", upserts: [], deletions: [], state: { ctag: current.ctag, syncToken: stored.syncToken }, objectCount, notes };
+    return { strategy: "UNCHANGED", upserts: [], deletions: [], missing: [], state: { ctag: current.ctag, syncToken: stored.syncToken }, objectCount, notes };
   }
   let complete = !ctagOnly;
   const completeState = async () => {
@@ -85,7 +91,7 @@ export async function fetchCollectionChanges(
 
   if (mode === "INCREMENTAL" && known && complete && sameState(stored, current)) {
     const objectCount = typeof mirrorSource === "function" ? null : mirrorSource.size;
-    return { strategy: "UNCHANGED", upserts: [], deletions: [], state: current, objectCount, notes };
+    return { strategy: "UNCHANGED", upserts: [], deletions: [], missing: [], state: current, objectCount, notes };
   }
   const mirror = typeof mirrorSource === "function" ? await mirrorSource() : mirrorSource;
 
@@ -94,13 +100,14 @@ export async function fetchCollectionChanges(
       const delta = await collectDelta(client, calendarUrl, stored.syncToken);
       const changed = delta.changed.filter((ref) => ref.etag === null || mirror.get(objectKey(ref.url)) !== ref.etag);
       const deleted = delta.deleted.filter((key) => mirror.has(key));
-      const fetched = await fetchObjects(client, calendarUrl, changed, mirror);
+      const fetched = await fetchObjects(client, calendarUrl, changed);
       return {
         strategy: "SYNC_COLLECTION",
         upserts: fetched.objects,
-        deletions: [...deleted, ...fetched.vanished],
-        state: { ctag: current.ctag, syncToken: delta.syncToken },
-        objectCount: countAfter(mirror, fetched.objects, [...deleted, ...fetched.vanished]),
+        deletions: deleted,
+        missing: fetched.missing,
+        state: resumeState(stored, { ctag: current.ctag, syncToken: delta.syncToken }, fetched.missing),
+        objectCount: countAfter(mirror, fetched.objects, deleted),
         notes,
       };
     } catch (error) {
@@ -116,14 +123,15 @@ export async function fetchCollectionChanges(
     const all = await fetchAllObjects(client, calendarUrl);
     if (all) {
       const listedKeys = new Set([...all.objects, ...all.withoutData].map((ref) => objectKey(ref.url)));
-      const fetched = await fetchObjects(client, calendarUrl, all.withoutData, mirror);
+      const fetched = await fetchObjects(client, calendarUrl, all.withoutData);
       const upserts = [...all.objects.map((object) => ({ key: objectKey(object.url), etag: object.etag, data: object.data })), ...fetched.objects];
       return {
         strategy: "ETAG_LISTING",
         upserts,
-        deletions: [...[...mirror.keys()].filter((key) => !listedKeys.has(key)), ...fetched.vanished],
-        state: current,
-        objectCount: listedKeys.size - fetched.vanished.filter((key) => listedKeys.has(key)).length,
+        deletions: [...mirror.keys()].filter((key) => !listedKeys.has(key)),
+        missing: fetched.missing,
+        state: resumeState(stored, current, fetched.missing),
+        objectCount: listedKeys.size,
         notes,
       };
     }
@@ -133,14 +141,15 @@ export async function fetchCollectionChanges(
   const listedKeys = new Set(listed.map((ref) => objectKey(ref.url)));
   const changed = mode === "FULL" ? listed : listed.filter((ref) => ref.etag === null || mirror.get(objectKey(ref.url)) !== ref.etag);
   const deleted = [...mirror.keys()].filter((key) => !listedKeys.has(key));
-  const fetched = await fetchObjects(client, calendarUrl, changed, mirror);
+  const fetched = await fetchObjects(client, calendarUrl, changed);
   return {
     strategy: "ETAG_LISTING",
     upserts: fetched.objects,
-    deletions: [...deleted, ...fetched.vanished],
+    deletions: deleted,
+    missing: fetched.missing,
     // The state read before the listing: anything changed since shows up next time.
-    state: current,
-    objectCount: listed.length - fetched.vanished.filter((key) => listedKeys.has(key)).length,
+    state: resumeState(stored, current, fetched.missing),
+    objectCount: listedKeys.size,
     notes,
   };
 }
@@ -187,17 +196,25 @@ async function collectDelta(client: CalDAVHttpClient, calendarUrl: string, token
   throw new CalDAVError("INVALID_RESPONSE", { url: calendarUrl, detail: `sync-collection still truncated after ${MAX_SYNC_ROUNDS} rounds` });
 }
 
-async function fetchObjects(client: CalDAVHttpClient, calendarUrl: string, refs: ObjectRef[], mirror: ReadonlyMap<string, string | null>) {
-  if (refs.length === 0) return { objects: [], vanished: [] };
+/**
+ * The state to store after a download. With items missing, the old sync-token and no ctag: the
+ * next sync neither takes the unchanged fast path nor a delta that starts after the missing items.
+ */
+function resumeState(stored: CollectionState, current: CollectionState, missing: readonly string[]): CollectionState {
+  return missing.length === 0 ? current : { ctag: null, syncToken: stored.syncToken };
+}
+
+async function fetchObjects(client: CalDAVHttpClient, calendarUrl: string, refs: ObjectRef[]): Promise<{ objects: FetchedObject[]; missing: string[] }> {
+  if (refs.length === 0) return { objects: [], missing: [] };
   const fetched = await fetchObjectsByHref(client, calendarUrl, refs.map((ref) => ref.href));
   const wanted = new Set(refs.map((ref) => objectKey(ref.url)));
   const objects: FetchedObject[] = fetched
     .map((object) => ({ key: objectKey(object.url), etag: object.etag, data: object.data }))
     .filter((object) => wanted.has(object.key));
   const returned = new Set(objects.map((object) => object.key));
-  // Listed a moment ago, gone now (deleted in between, or left out by the server): gone for us too.
-  const vanished = [...wanted].filter((key) => !returned.has(key) && mirror.has(key));
-  return { objects, vanished };
+  // Listed a moment ago, not delivered now: deleted in between, or left out by the server. Only
+  // the next listing or delta can tell which.
+  return { objects, missing: [...wanted].filter((key) => !returned.has(key)) };
 }
 
 function countAfter(mirror: ReadonlyMap<string, string | null>, upserts: FetchedObject[], deletions: string[]): number {

@@ -1,10 +1,11 @@
 import { and, count, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { calendarObjects, eventLinks, integrationCalendars, timeEntries } from "../db/schema.js";
-import type { CollectionChanges } from "./collection-sync.js";
 import type { ExistingLink } from "./plan.js";
 
 /** Reads of the stored side of a sync: the collection mirror and the links of earlier imports. */
+
+export type Calendar = typeof integrationCalendars.$inferSelect;
 
 export async function mirrorEtags(db: Db, calendarId: string): Promise<Map<string, string | null>> {
   const rows = await db.select({ href: calendarObjects.href, etag: calendarObjects.etag }).from(calendarObjects).where(eq(calendarObjects.calendarId, calendarId));
@@ -79,6 +80,7 @@ async function selectLinks(db: Db, where: SQL): Promise<ExistingLink[]> {
       uid: eventLinks.uid,
       recurrenceId: eventLinks.recurrenceId,
       href: eventLinks.href,
+      etag: eventLinks.etag,
       contentHash: eventLinks.contentHash,
       occurrenceStart: eventLinks.occurrenceStart,
       timeEntryId: eventLinks.timeEntryId,
@@ -91,7 +93,7 @@ async function selectLinks(db: Db, where: SQL): Promise<ExistingLink[]> {
   return rows.map(({ edited, ...link }) => ({ ...link, entryEditedAfterImport: edited ?? false }));
 }
 
-export async function selectedCalendars(db: Db, integrationId: string) {
+export async function selectedCalendars(db: Db, integrationId: string): Promise<Calendar[]> {
   return db
     .select()
     .from(integrationCalendars)

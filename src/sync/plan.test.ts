@@ -35,6 +35,7 @@ function link(overrides: Partial<ExistingLink> = {}): ExistingLink {
     uid: "u1",
     recurrenceId: null,
     href: "/cal/a.ics",
+    etag: '"1"',
     contentHash: "hash-1",
     occurrenceStart: IN_WINDOW,
     timeEntryId: "entry-1",
@@ -62,7 +63,7 @@ function plan(input: Partial<PlanInput>): SyncPlan {
     existing: [],
     window: WINDOW,
     calendars: [{ calendarId: "cal", listedObjectCount: 10 }],
-    confirmMassDeletion: false,
+    confirmDeletions: false,
     ...input,
   });
 }
@@ -72,6 +73,7 @@ function outcomeOf(p: SyncPlan): string {
   const outcomes = [
     ...p.creates.map(() => "CREATE"),
     ...p.updates.map(() => "UPDATE"),
+    ...p.relinks.map(() => "RELINK"),
     ...p.deletes.map(() => "DELETE"),
     ...p.conflictsKept.map((c) => (c.desired === null ? "CONFLICT_KEPT(vanished)" : "CONFLICT_KEPT(changed)")),
     ...Array.from({ length: p.unchanged }, () => "UNCHANGED"),
@@ -191,8 +193,10 @@ describe("keys", () => {
         { calendarId: "cal-2", listedObjectCount: 1 },
       ],
     });
-    expect(p.creates.map((c) => c.recurrenceId)).toEqual(["2026-03-17T09:00:00.000Z"]);
-    expect(ids(p.deletes)).toEqual(["single"]);
+    // The single event's link goes to the series' first instance without a link (a change of kind).
+    expect(p.creates).toEqual([]);
+    expect(p.relinks.map((r) => [r.link.id, r.desired.recurrenceId])).toEqual([["single", "2026-03-17T09:00:00.000Z"]]);
+    expect(p.deletes).toEqual([]);
     expect(p.unchanged).toBe(2);
   });
 
@@ -283,7 +287,7 @@ describe("guard CALENDAR_EMPTY: a calendar that had entries lists no objects", (
   });
 
   it("deletes when the deletion is confirmed", () => {
-    const p = plan({ ...input, confirmMassDeletion: true });
+    const p = plan({ ...input, confirmDeletions: true });
     expect(p.guard).toBeNull();
     expect(ids(p.deletes)).toEqual(["cal-link-0", "cal-link-1", "cal-2-link-0"]);
     expect(ids(p.conflictsKept.map((c) => c.link))).toEqual(["edited"]);
@@ -374,7 +378,7 @@ describe("guard MASS_DELETE: more than half of the imported entries would go", (
   });
 
   it("deletes when the deletion is confirmed", () => {
-    const p = plan({ ...scenario(10, 8), confirmMassDeletion: true });
+    const p = plan({ ...scenario(10, 8), confirmDeletions: true });
     expect(p.guard).toBeNull();
     expect(p.deletes).toHaveLength(8);
   });
@@ -391,6 +395,66 @@ describe("guard MASS_DELETE: more than half of the imported entries would go", (
     expect(p.guard).toMatchObject({ kind: "CALENDAR_EMPTY", withheldDeletes: 106, emptyCalendarIds: ["empty"] });
     expect(p.guard?.message).toMatch(/listed no objects.*would remove 6 of 10/);
     expect(p.deletes).toEqual([]);
+  });
+});
+
+describe("link identity is total", () => {
+  it.each([
+    ["another href", { href: "/cal/b.ics" }],
+    ["another etag", { etag: '"2"' }],
+  ])("same content from %s → RELINK: the entry stays, the link names the new object", (_label, change) => {
+    const l = link();
+    const d = desired(change);
+    const p = plan({ desired: [d], existing: [l] });
+    expect(outcomeOf(p)).toBe("RELINK");
+    expect(p.relinks).toEqual([{ link: l, desired: d }]);
+  });
+
+  it("a tombstone follows its event to the new href too, so a later deletion there finds it", () => {
+    const l = link(STATES.tombstone);
+    expect(plan({ desired: [desired({ href: "/cal/b.ics", contentHash: "hash-2" })], existing: [l] }).relinks.map((r) => r.link.id)).toEqual(["link-1"]);
+  });
+});
+
+describe("keys survive a change of kind (failure 3: time counted twice)", () => {
+  const FIRST = "2026-03-10T09:00:00Z";
+  const SECOND = "2026-03-17T09:00:00Z";
+  const instance = (recurrenceId: string, start: string, hash = "hash-1") => desired({ recurrenceId, start: new Date(start), contentHash: hash });
+
+  it("a single event the user edited becomes a series: the entry stays on the first instance, nothing is created for it", () => {
+    const edited = link(STATES.edited);
+    const p = plan({ desired: [instance(SECOND, "2026-03-17T09:00:00Z"), instance(FIRST, "2026-03-10T09:00:00Z")], existing: [edited] });
+    expect(p.relinks.map((r) => [r.link.id, r.desired.recurrenceId])).toEqual([["link-1", FIRST]]);
+    expect(p.creates.map((c) => c.recurrenceId)).toEqual([SECOND]);
+    expect([...p.deletes, ...p.conflictsKept]).toEqual([]);
+  });
+
+  it("a changed single event becoming a series updates the entry on the first instance", () => {
+    const p = plan({ desired: [instance(FIRST, "2026-03-10T09:00:00Z", "hash-2")], existing: [link()] });
+    expect(outcomeOf(p)).toBe("UPDATE");
+    expect(p.updates[0]!.desired.recurrenceId).toBe(FIRST);
+  });
+
+  it("an edited single event that changed as it became a series is kept and detached onto the first instance's key", () => {
+    const p = plan({ desired: [instance(FIRST, "2026-03-10T09:00:00Z", "hash-2")], existing: [link(STATES.edited)] });
+    expect(outcomeOf(p)).toBe("CONFLICT_KEPT(changed)");
+    expect(p.conflictsKept[0]!.desired?.recurrenceId).toBe(FIRST);
+  });
+
+  it("a series becomes a single event: the first instance's entry stays, the others go", () => {
+    const first = link({ id: "first", recurrenceId: FIRST, ...STATES.edited });
+    const second = link({ id: "second", recurrenceId: SECOND, occurrenceStart: new Date("2026-03-17T09:00:00Z"), timeEntryId: "entry-2" });
+    const p = plan({ desired: [desired()], existing: [second, first] });
+    expect(p.relinks.map((r) => [r.link.id, r.desired.recurrenceId])).toEqual([["first", null]]);
+    expect(ids(p.deletes)).toEqual(["second"]);
+    expect(p.creates).toEqual([]);
+  });
+
+  it("a link that starts before the window does not move: time passing never rewrites an old entry", () => {
+    const old = link({ occurrenceStart: BEFORE_WINDOW });
+    const p = plan({ desired: [instance(FIRST, "2026-03-10T09:00:00Z")], existing: [old] });
+    expect(p.creates.map((c) => c.recurrenceId)).toEqual([FIRST]);
+    expect(p.relinks).toEqual([]);
   });
 });
 
@@ -460,20 +524,23 @@ function randomInput(seed: number): PlanInput {
       }
     }
   }
-  return { desired: desiredEntries, existing, window: WINDOW, calendars, confirmMassDeletion: r.chance(0.3) };
+  return { desired: desiredEntries, existing, window: WINDOW, calendars, confirmDeletions: r.chance(0.3) };
 }
 
 /** What the sync would do to the link table, in memory. */
 function apply(p: SyncPlan, existing: ExistingLink[]): ExistingLink[] {
   const deleted = new Set(p.deletes.map((l) => l.id));
-  const detached = new Set(p.conflictsKept.map((c) => c.link.id));
+  const detached = new Map(p.conflictsKept.map((c) => [c.link.id, c.desired]));
   const updated = new Map(p.updates.map((u) => [u.link.id, u.desired]));
+  const relinked = new Map(p.relinks.map((u) => [u.link.id, u.desired]));
+  const moved = (l: ExistingLink, d: DesiredEntry | null | undefined) => (d ? { ...l, href: d.href, etag: d.etag, recurrenceId: d.recurrenceId, occurrenceStart: d.start } : l);
   const next = existing
     .filter((l) => !deleted.has(l.id))
     .map((l) => {
       const d = updated.get(l.id);
-      if (d !== undefined) return { ...l, contentHash: d.contentHash, href: d.href, occurrenceStart: d.start };
-      return detached.has(l.id) ? { ...l, detached: true } : l;
+      if (d !== undefined) return { ...moved(l, d), contentHash: d.contentHash };
+      if (relinked.has(l.id)) return moved(l, relinked.get(l.id));
+      return detached.has(l.id) ? { ...moved(l, detached.get(l.id)), detached: true } : l;
     });
   p.creates.forEach((d, i) =>
     next.push(
@@ -483,7 +550,7 @@ function apply(p: SyncPlan, existing: ExistingLink[]): ExistingLink[] {
   return next;
 }
 
-const writes = (p: SyncPlan) => p.creates.length + p.updates.length + p.deletes.length + p.conflictsKept.length;
+const writes = (p: SyncPlan) => p.creates.length + p.updates.length + p.relinks.length + p.deletes.length + p.conflictsKept.length;
 
 describe("properties (500 random inputs)", () => {
   const seeds = Array.from({ length: 500 }, (_, i) => i + 1);
@@ -493,10 +560,10 @@ describe("properties (500 random inputs)", () => {
       const input = randomInput(seed);
       const p = planSync(input);
       const withEvent = p.conflictsKept.filter((c) => c.desired !== null).length;
-      expect(p.creates.length + p.updates.length + withEvent + p.duplicates.length + p.unchanged, `seed ${seed}`).toBe(
+      expect(p.creates.length + p.updates.length + p.relinks.length + withEvent + p.duplicates.length + p.unchanged, `seed ${seed}`).toBe(
         input.desired.length,
       );
-      const touched = [...p.updates.map((u) => u.link), ...p.deletes, ...p.conflictsKept.map((c) => c.link)].map((l) => l.id);
+      const touched = [...p.updates.map((u) => u.link), ...p.relinks.map((u) => u.link), ...p.deletes, ...p.conflictsKept.map((c) => c.link)].map((l) => l.id);
       expect(new Set(touched).size, `seed ${seed}`).toBe(touched.length);
     }
   });
@@ -512,7 +579,7 @@ describe("properties (500 random inputs)", () => {
       } else {
         // Creates grow the set of imported entries, so the mass-delete guard may release
         // on the next run what it withheld — but only that, and then it is done.
-        const confirmed = planSync({ ...input, confirmMassDeletion: true });
+        const confirmed = planSync({ ...input, confirmDeletions: true });
         const withheld = new Set([...confirmed.deletes, ...confirmed.conflictsKept.map((c) => c.link)].map((l) => l.id));
         expect(second.creates.length + second.updates.length, `seed ${seed}`).toBe(0);
         for (const l of [...second.deletes, ...second.conflictsKept.map((c) => c.link)]) {
@@ -539,9 +606,15 @@ describe("properties (500 random inputs)", () => {
       const whole = planSync(input);
       // Every key the plan acts on, or would act on without the guards, must be in scope;
       // other keys join at random.
-      const confirmed = planSync({ ...input, confirmMassDeletion: true });
+      const confirmed = planSync({ ...input, confirmDeletions: true });
       const acted = [
-        ...[whole, confirmed].flatMap((p) => [...p.creates, ...p.updates.map((u) => u.link), ...p.deletes, ...p.conflictsKept.map((c) => c.link), ...p.duplicates]),
+        ...[whole, confirmed].flatMap((p) => [
+          ...p.creates,
+          ...[...p.updates, ...p.relinks].flatMap((u) => [u.link, u.desired]),
+          ...p.deletes,
+          ...p.conflictsKept.flatMap((c) => (c.desired ? [c.link, c.desired] : [c.link])),
+          ...p.duplicates,
+        ]),
       ].map(occurrenceKey);
       const r = random(seed * 104729);
       const scope = new Set([...acted, ...[...input.desired, ...input.existing].map(occurrenceKey).filter(() => r.chance(0.3))]);
@@ -562,11 +635,12 @@ describe("properties (500 random inputs)", () => {
   });
 
   it("exercises every outcome (the generator is not degenerate)", () => {
-    const totals = { creates: 0, updates: 0, deletes: 0, conflicts: 0, duplicates: 0, guards: 0 };
+    const totals = { creates: 0, updates: 0, relinks: 0, deletes: 0, conflicts: 0, duplicates: 0, guards: 0 };
     for (const seed of seeds) {
       const p = planSync(randomInput(seed));
       totals.creates += p.creates.length;
       totals.updates += p.updates.length;
+      totals.relinks += p.relinks.length;
       totals.deletes += p.deletes.length;
       totals.conflicts += p.conflictsKept.length;
       totals.duplicates += p.duplicates.length;

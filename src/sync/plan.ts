@@ -35,7 +35,7 @@
  * the keys in the set, and the per-calendar counts the mass-delete guard weighs. The
  * plan is then the same as the complete one, minus the NOTHINGs it was not shown.
  *
- * Pure: no I/O, no clock. The caller applies the plan in one transaction.
+ * Pure: no I/O, no clock. The caller applies the plan (./apply.ts), re-checking what it assumed.
  */
 import type { DesiredEntry } from "./desired.js";
 
@@ -44,7 +44,9 @@ export interface ExistingLink {
   calendarId: string;
   uid: string;
   recurrenceId: string | null;
+  /** The object the entry came from (mirror key) and its etag then: a link always names its object. */
   href: string;
+  etag: string | null;
   contentHash: string;
   occurrenceStart: Date;
   /** null: the user deleted the imported entry → the link is a tombstone, never re-create it. */
@@ -65,7 +67,7 @@ export interface PlanInput {
   /** The synced calendars and how many objects the server listed for each this run. */
   calendars: { calendarId: string; listedObjectCount: number }[];
   /** A FULL sync with explicit confirmation: the guards do not withhold anything. */
-  confirmMassDeletion: boolean;
+  confirmDeletions: boolean;
   /**
    * Only for a scoped plan, where `desired` and `existing` hold just the keys in scope:
    * per calendar, how many of ALL its links the mass-delete guard counts (with an entry,
@@ -91,15 +93,25 @@ export interface SyncGuard {
 
 export interface SyncPlan {
   creates: DesiredEntry[];
-  /** Update the entry from `desired`, and the link's hash, href, etag and occurrence start. */
+  /** Update the entry from `desired`, and the link's key, hash, href, etag and occurrence start. */
   updates: { link: ExistingLink; desired: DesiredEntry }[];
+  /**
+   * The entry needs no change but its link does: the same content now comes from another href
+   * or etag (a client deleted and re-created the event, a calendar was re-imported), or under
+   * another key (a change of kind, see {@link matchChangesOfKind}). The link follows `desired`'s
+   * object and key; its hash and entry stay. Counted apart from `unchanged`.
+   */
+  relinks: { link: ExistingLink; desired: DesiredEntry }[];
   /** Delete the entry and the link. */
   deletes: ExistingLink[];
-  /** A user-edited entry whose event changed (desired) or vanished (null): keep the entry, detach the link. */
+  /**
+   * A user-edited entry whose event changed (desired) or vanished (null): keep the entry, detach
+   * the link (moved to `desired`'s key and object, so the key is not imported again).
+   */
   conflictsKept: { link: ExistingLink; desired: DesiredEntry | null }[];
   /**
    * Desired occurrences that need no write: same hash, or a link we deliberately do
-   * not follow any more (tombstone, detached). Together with creates, updates,
+   * not follow any more (tombstone, detached). Together with creates, updates, relinks,
    * conflicts with an event and duplicates, this accounts for every desired entry.
    */
   unchanged: number;
@@ -134,8 +146,9 @@ export function planSync(input: PlanInput): SyncPlan {
   const links = input.existing.filter((link) => synced.has(link.calendarId));
   const linksByKey = groupBy(links, occurrenceKey);
   const { winners, duplicates } = pickOneDesiredPerKey(input.desired, linksByKey);
+  const movedLinks = matchChangesOfKind(winners, linksByKey, input.window);
 
-  const plan: SyncPlan = { creates: [], updates: [], deletes: [], conflictsKept: [], unchanged: 0, duplicates, guard: null };
+  const plan: SyncPlan = { creates: [], updates: [], relinks: [], deletes: [], conflictsKept: [], unchanged: 0, duplicates, guard: null };
   const vanished: Vanished[] = [];
 
   for (const key of [...new Set([...winners.keys(), ...linksByKey.keys()])].sort(compareStrings)) {
@@ -147,7 +160,8 @@ export function planSync(input: PlanInput): SyncPlan {
       vanished.push(...judgeVanished(keyLinks, input.window));
       continue;
     }
-    const [link, ...surplus] = keyLinks;
+    const [linkHere, ...surplus] = keyLinks;
+    const link = linkHere ?? movedLinks.get(key);
     switch (decideWithEvent(desired, link)) {
       case "CREATE":
         plan.creates.push(desired);
@@ -159,14 +173,15 @@ export function planSync(input: PlanInput): SyncPlan {
         plan.conflictsKept.push({ link: requireLink(link), desired });
         break;
       case "NOTHING":
-        plan.unchanged++;
+        if (link !== undefined && !namesObjectOf(link, desired)) plan.relinks.push({ link, desired });
+        else plan.unchanged++;
         break;
     }
     vanished.push(...judgeVanished(surplus, input.window));
   }
 
   // Deletes and vanished-event conflicts wait for the guards; the rest is final.
-  const withheld = input.confirmMassDeletion ? null : applyGuards(vanished, guardedLinkCounts(links, input), input.calendars);
+  const withheld = input.confirmDeletions ? null : applyGuards(vanished, guardedLinkCounts(links, input), input.calendars);
   for (const { link, decision } of vanished) {
     if (withheld?.links.has(link)) continue;
     if (decision === "DELETE") plan.deletes.push(link);
@@ -197,6 +212,16 @@ function decideWithEvent(desired: DesiredEntry, link: ExistingLink | undefined):
   if (link.entryEditedAfterImport) return "KEEP_CONFLICT";
   // Changed, entry untouched by the user: follow the event.
   return "UPDATE";
+}
+
+/**
+ * Link identity is total: a link names the object (href, etag) and key its entry came from. Same
+ * content from another object, or under another key, is NOTHING for the entry but a RELINK for
+ * the link — else a later deletion of the new object would not find the link (its scope comes
+ * from the links of the deleted href).
+ */
+function namesObjectOf(link: ExistingLink, desired: DesiredEntry): boolean {
+  return link.href === desired.href && link.etag === desired.etag && link.recurrenceId === desired.recurrenceId;
 }
 
 /** The occurrence is no longer in the calendar's window — or it merely left the window. */
@@ -230,6 +255,55 @@ function requireLink(link: ExistingLink | undefined): ExistingLink {
 function inWindow(instant: Date, window: PlanInput["window"]): boolean {
   const t = instant.getTime();
   return t >= window.start.getTime() && t < window.end.getTime();
+}
+
+// ---------------------------------------------------------------------------
+// Changes of kind
+
+/**
+ * Keys survive a change of kind. A single event that becomes a series changes its only key from
+ * (uid, null) to (uid, RECURRENCE-ID of each instance); a series that becomes a single event the
+ * other way round. Without this the entry of the old key would be judged vanished and a new one
+ * created for the same hour — counted twice when the user had edited the old one.
+ *
+ * Per (calendar, UID), only while the link starts in the window (time passing never moves an
+ * entry), and only onto a key that has no link of its own:
+ *   single → series: the link of (uid, null), when (uid, null) is no longer desired, goes to the
+ *                    first desired instance (earliest start);
+ *   series → single: a desired (uid, null) without link takes the link of the first instance
+ *                    (earliest start) whose own key is no longer desired.
+ * Returns, per desired key, the link that moves to it.
+ */
+function matchChangesOfKind(
+  winners: ReadonlyMap<string, DesiredEntry>,
+  linksByKey: Map<string, ExistingLink[]>,
+  window: PlanInput["window"],
+): Map<string, ExistingLink> {
+  const moved = new Map<string, ExistingLink>();
+  const byEvent = (item: { calendarId: string; uid: string }) => JSON.stringify([item.calendarId, item.uid]);
+  const desiredByEvent = groupBy([...winners.values()], byEvent);
+  const linksByEvent = groupBy([...linksByKey.values()].flat(), byEvent);
+  // Earliest first; ties broken by key and id, so the match does not depend on input order.
+  const firstDesired = (a: DesiredEntry, b: DesiredEntry) => a.start.getTime() - b.start.getTime() || compareStrings(occurrenceKey(a), occurrenceKey(b));
+  const firstLink = (a: ExistingLink, b: ExistingLink) => a.occurrenceStart.getTime() - b.occurrenceStart.getTime() || compareStrings(occurrenceKey(a), occurrenceKey(b)) || compareStrings(a.id, b.id);
+  for (const [event, desired] of desiredByEvent) {
+    const eventLinks = (linksByEvent.get(event) ?? []).sort(firstLink);
+    const single = eventLinks.find((link) => link.recurrenceId === null);
+    const singleDesired = desired.find((entry) => entry.recurrenceId === null);
+    if (single && !singleDesired && inWindow(single.occurrenceStart, window)) {
+      const [first] = desired.filter((entry) => !linksByKey.has(occurrenceKey(entry))).sort(firstDesired);
+      if (first) moved.set(occurrenceKey(first), single);
+    } else if (!single && singleDesired) {
+      const [first] = eventLinks.filter((link) => !winners.has(occurrenceKey(link)) && inWindow(link.occurrenceStart, window));
+      if (first) moved.set(occurrenceKey(singleDesired), first);
+    }
+  }
+  for (const link of moved.values()) {
+    const rest = linksByKey.get(occurrenceKey(link))!.filter((other) => other !== link);
+    if (rest.length > 0) linksByKey.set(occurrenceKey(link), rest);
+    else linksByKey.delete(occurrenceKey(link));
+  }
+  return moved;
 }
 
 // ---------------------------------------------------------------------------

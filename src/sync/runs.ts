@@ -25,6 +25,7 @@ export type SyncRunResult = Pick<
   | "warnings"
   | "errorCode"
   | "retryAfterMs"
+  | "calendars"
 >;
 
 /** A RUNNING run whose heartbeat is older than this was interrupted (its process died). */
@@ -138,7 +139,7 @@ export class SyncRunStore {
       .update(syncRuns)
       .set({
         status: "ERROR",
-        message: "Interrupted: the server running this sync stopped before it finished. Nothing was half-written; the next sync completes the work.",
+        message: "Interrupted: the server running this sync stopped before it finished. What it wrote is consistent, and the next sync completes the work.",
         finishedAt: now,
         durationMs: sql`(extract(epoch from (${now.toISOString()}::timestamptz - ${syncRuns.startedAt})) * 1000)::int`,
       })

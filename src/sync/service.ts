@@ -9,7 +9,7 @@ export const SYNC_NOW_WAIT_MS = 25_000;
 export interface SyncRequest {
   mode: SyncMode;
   trigger: SyncTrigger;
-  confirmMassDeletion?: boolean;
+  confirmDeletions?: boolean;
 }
 
 export class SyncService {
@@ -51,7 +51,7 @@ export class SyncService {
 
   private execute(run: SyncRun, integration: Integration, request: SyncRequest): Promise<SyncRun> {
     const done = this.engine
-      .execute(run, integration, { mode: request.mode, confirmMassDeletion: request.confirmMassDeletion ?? false })
+      .execute(run, integration, { mode: request.mode, confirmDeletions: request.confirmDeletions ?? false })
       .then((finished) => {
         this.onRunFinished(finished);
         return finished;

@@ -73,6 +73,12 @@ export class UserService {
     return user;
   }
 
+  /** The user's e-mail address, or null for an unknown id. */
+  async emailOf(userId: string): Promise<string | null> {
+    const [user] = await this.db.select({ email: users.email }).from(users).where(eq(users.id, userId));
+    return user?.email ?? null;
+  }
+
   async findByEmail(email: string): Promise<User | null> {
     const [user] = await this.db.select(userColumns).from(users).where(eq(users.email, email.trim().toLowerCase()));
     return user ?? null;

@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
 export type Fault =
   | { kind: "none" }
   | { kind: "latency"; ms: number }
-  | { kind: "status"; status: 500 | 503; retryAfter?: string }
+  | { kind: "status"; status: 404 | 500 | 503; retryAfter?: string }
+  /** Leaves out of a calendar-multiget answer the responses whose href contains `href` (as DAViCal does). */
+  | { kind: "multiget-leaves-out"; href: string }
   /** Sends the headers and half the body, then resets the connection. */
   | { kind: "reset-mid-body" }
   /** Sends half the body and ends cleanly (no Content-Length): well-formed HTTP, broken XML. */
@@ -70,6 +72,13 @@ export async function startFaultProxy(targetPort: number): Promise<FaultProxy> {
                 res.writeHead(up.statusCode ?? 502, outHeaders);
                 res.end(payload.subarray(0, Math.floor(payload.length / 2)));
                 return;
+              case "multiget-leaves-out":
+                if (Buffer.concat(chunks).toString("utf8").includes("calendar-multiget")) {
+                  payload = Buffer.from(
+                    payload.toString("utf8").replace(/<((?:[\w-]+:)?)response>[\s\S]*?<\/\1response>/g, (response) => (response.includes(active.href) ? "" : response)),
+                  );
+                }
+                break;
               case "malformed-ics":
                 payload = Buffer.from(
                   payload.toString("utf8").replace(/(<(?:[\w-]+:)?calendar-data[^>]*>)([\s\S]*?)(<\/(?:[\w-]+:)?calendar-data>)/g, "$1BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\n$3"),

@@ -7,7 +7,7 @@ import { byUid, calendar, importedEntries, syncNow } from "./helpers.js";
  * RFC 4791 §5.3.2.1 forbids two objects of one calendar with the same UID, and real servers refuse
  * them, so a scripted server (../hardening/hostile-server.ts) plays the broken one. One occurrence
  * per UID and RECURRENCE-ID is imported, the one from the smallest href (src/sync/plan.ts), on the
- * first import (planned per object, src/sync/plan-import.ts) and on every sync after it.
+ * first import (the FIRST_IMPORT strategy, src/sync/strategies.ts) and on every sync after it.
  */
 describe("two calendar objects claiming one UID", () => {
   let api: TestApi;

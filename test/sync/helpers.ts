@@ -1,7 +1,10 @@
-import type { TestApi } from "../helpers/api.js";
+import type { SyncRunCalendarRecord } from "../../src/db/schema.js";
+import { selectedCalendars } from "../../src/sync/mirror.js";
+import { startTestApi, type TestApi } from "../helpers/api.js";
 
 export const RUN_FIELDS = `id status message mode trigger objectsFetched occurrencesSeen entriesCreated entriesUpdated entriesDeleted
-  entriesUnchanged conflictsKept requests skipped { reason count } errors { href uid message } warnings`;
+  entriesUnchanged conflictsKept requests skipped { reason count } errors { href uid message } warnings
+  calendars { url name status download plan objectsFetched entriesCreated entriesUpdated entriesDeleted entriesUnchanged conflictsKept errorCode message }`;
 
 export interface RunView {
   id: string;
@@ -18,6 +21,7 @@ export interface RunView {
   skipped: { reason: string; count: number }[];
   errors: { href: string; uid: string | null; message: string }[];
   warnings: string[];
+  calendars: SyncRunCalendarRecord[];
 }
 
 export interface EntryView {
@@ -57,4 +61,16 @@ export const byUid = (entries: EntryView[], uid: string) => entries.filter((e) =
 /** A VCALENDAR with the given VEVENT bodies (lines), CRLF added by the seeding helpers. */
 export function calendar(...events: string[][]): string {
   return ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//caldav-timesheet//sync tests//EN", ...events.flatMap((e) => ["BEGIN:VEVENT", "DTSTAMP:20250101T000000Z", ...e, "END:VEVENT"]), "END:VCALENDAR", ""].join("\n");
+}
+
+/**
+ * A test API with one user and an integration of one calendar that is never contacted (a loopback
+ * discard port): for tests that plan and apply by hand.
+ */
+export async function startPlanningFixture(email: string) {
+  const api = await startTestApi();
+  const userId = (await api.createUser(email)).id;
+  const integration = await api.services.integrations.configure(userId, { name: "Planned by hand", calendarUrl: "http://127.0.0.1:9/calendar/", username: "u", password: "p", timezone: "UTC" });
+  const calendarId = (await selectedCalendars(api.database.db, integration.id))[0]!.id;
+  return { api, db: api.database.db, userId, integrationId: integration.id, calendarId };
 }

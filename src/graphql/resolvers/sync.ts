@@ -23,7 +23,7 @@ export class SyncResolver {
     })
     confirmDeletions: boolean,
   ): Promise<SyncRunType> {
-    return toType(await ctx.services.sync.syncNow(ctx.user.id, integrationId, { mode, trigger: "MANUAL", confirmMassDeletion: confirmDeletions }));
+    return toType(await ctx.services.sync.syncNow(ctx.user.id, integrationId, { mode, trigger: "MANUAL", confirmDeletions }));
   }
 
   @Query(() => SyncRunType, { description: "One sync run of one of the caller's integrations: poll it after syncNow answered RUNNING." })
@@ -59,5 +59,6 @@ function toType(run: SyncRun): SyncRunType {
     trigger: run.trigger as SyncTriggerEnum,
     status: run.status as SyncStatus,
     skipped: Object.entries(run.skipped).map(([reason, count]) => ({ reason, count })),
+    calendars: run.calendars.map((calendar) => ({ ...calendar, status: calendar.status as SyncStatus })),
   };
 }

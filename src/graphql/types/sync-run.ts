@@ -39,8 +39,54 @@ export class SyncRunError {
   message!: string;
 }
 
+/** What a run, and each calendar of it, did to the timesheet. */
+@ObjectType()
+abstract class EntryCounts {
+  @Field(() => Int)
+  entriesCreated!: number;
+
+  @Field(() => Int)
+  entriesUpdated!: number;
+
+  @Field(() => Int)
+  entriesDeleted!: number;
+
+  @Field(() => Int)
+  entriesUnchanged!: number;
+
+  @Field(() => Int, { description: "Entries you edited whose event changed or vanished: kept, and detached from the event." })
+  conflictsKept!: number;
+}
+
+@ObjectType({ description: "What one sync run did with one calendar. Each calendar succeeds or fails on its own; a failed one keeps its entries as they were." })
+export class SyncRunCalendar extends EntryCounts {
+  @Field(() => String)
+  url!: string;
+
+  @Field(() => String, { nullable: true })
+  name!: string | null;
+
+  @Field(() => SyncStatus, { description: "SUCCESS; PARTIAL when some objects could not be read or were not delivered (fetched again next sync); ERROR when the calendar could not be synced." })
+  status!: SyncStatus;
+
+  @Field(() => String, { nullable: true, description: "How changes were downloaded: UNCHANGED, SYNC_COLLECTION or ETAG_LISTING; null when the download failed." })
+  download!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The planning strategy that ran: UNCHANGED, FIRST_IMPORT, SCOPED or COMPLETE; null when nothing was planned." })
+  plan!: string | null;
+
+  @Field(() => Int, { description: "Calendar objects downloaded." })
+  objectsFetched!: number;
+
+  @Field(() => String, { nullable: true, description: "Why the calendar failed (NOT_FOUND, NOT_CALDAV, SERVER_ERROR, …)." })
+  errorCode!: string | null;
+
+  @Field(() => String, { nullable: true, description: "What happened, in words, and what to do." })
+  message!: string | null;
+}
+
 @ObjectType("SyncRun", { description: "One sync of an integration and what it did." })
-export class SyncRunType {
+export class SyncRunType extends EntryCounts {
   @Field(() => UUID)
   id!: string;
 
@@ -74,20 +120,6 @@ export class SyncRunType {
   @Field(() => Int, { description: "Occurrences in the window, imported or skipped." })
   occurrencesSeen!: number;
 
-  @Field(() => Int)
-  entriesCreated!: number;
-
-  @Field(() => Int)
-  entriesUpdated!: number;
-
-  @Field(() => Int)
-  entriesDeleted!: number;
-
-  @Field(() => Int)
-  entriesUnchanged!: number;
-
-  @Field(() => Int, { description: "Entries you edited whose event changed or vanished: kept, and detached from the event." })
-  conflictsKept!: number;
 
   @Field(() => [SkippedCount])
   skipped!: SkippedCount[];
@@ -100,6 +132,9 @@ export class SyncRunType {
 
   @Field(() => [String])
   warnings!: string[];
+
+  @Field(() => [SyncRunCalendar], { description: "Per synced calendar: how it was downloaded and planned, its counts, or why it failed." })
+  calendars!: SyncRunCalendar[];
 }
 
 @ObjectType()
