@@ -127,8 +127,9 @@ export function occurrencesOf(event: EventSpec): Occurrence[] {
     const override = event.overrides.find((o) => o.recurrenceId === instant);
     if (!override) out.push({ ...single, recurrenceId: instant, start: instant, end: instant + event.minutes * MINUTE_MS });
     else if (!override.cancelled) {
-      // An override carries its own SUMMARY and no DESCRIPTION (calendar-events.ts writes none).
-      out.push({ uid: event.uid, recurrenceId: instant, start: override.start, end: override.start + override.minutes * MINUTE_MS, title: override.title, description: null });
+      // An override carries its own SUMMARY and no DESCRIPTION (calendar-events.ts writes none):
+      // what an override leaves out it takes from the series (src/caldav/ical/expand.ts, contentOf).
+      out.push({ uid: event.uid, recurrenceId: instant, start: override.start, end: override.start + override.minutes * MINUTE_MS, title: override.title, description: event.description });
     }
   }
   return out;
