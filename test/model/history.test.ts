@@ -31,7 +31,6 @@ let environment: HistoryEnvironment;
 beforeAll(async () => {
   database = await openTestDatabase();
   server = await startModelCalDAVServer();
-  let histories = 0;
   environment = {
     db: database.db,
     store: {
@@ -42,7 +41,6 @@ beforeAll(async () => {
       put: async (calendar, object, ics) => void server.put(calendar, object, ics),
       remove: async (calendar, object) => server.remove(calendar, object),
     },
-    calendarPrefix: () => `h${++histories}-`,
   };
 });
 afterAll(async () => {
@@ -57,7 +55,7 @@ it(`keeps the timesheet equal to the reference model over ${RUNS} random histori
   let histories = 0;
   let setupMs = 0;
   await fc.assert(
-    fc.asyncProperty(historyCommands({ faults: true, maxCommands: MAX_COMMANDS, replayPath: PATH, withKnownBugs: WITH_KNOWN_BUGS }), async (commands) => {
+    fc.asyncProperty(historyCommands({ inProcessServer: true, maxCommands: MAX_COMMANDS, replayPath: PATH, withKnownBugs: WITH_KNOWN_BUGS }), async (commands) => {
       // Each history has its own user and calendars; the services stay, as a process would. The
       // tables are emptied now and then only: deleting is slower than adding a user.
       if (++histories % WIPE_EVERY === 0) {
@@ -70,7 +68,7 @@ it(`keeps the timesheet equal to the reference model over ${RUNS} random histori
       setupMs += performance.now() - setupStarted;
       await fc.asyncModelRun(() => setup, commands);
     }),
-    { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: PATH === undefined ? false : true },
+    { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: PATH !== undefined },
   );
   const seconds = (performance.now() - started) / 1000;
   console.log(`history test (${testDatabaseKind}): ${histories} histories in ${seconds.toFixed(1)} s (${(histories / seconds).toFixed(1)}/s, set-up ${Math.round(setupMs / histories)} ms each); syncs: ${JSON.stringify(stats)}`);

@@ -19,7 +19,8 @@
  *                go; a FULL sync with confirmation overrides both.
  *   duplicates   two objects of one calendar with one key: the one the link names wins, else the
  *                smallest href; the run is PARTIAL.
- *   unreadable   an object that cannot be read keeps its entries as they are; PARTIAL.
+ *   unreadable   an object that cannot be read keeps its entries as they are, and its keys (another
+ *                object with its UID is a duplicate); PARTIAL.
  *   calendars    a calendar that answers 404 keeps its entries and does not stop the others
  *                (PARTIAL); no calendar selected, or none reachable, is an ERROR that changes nothing.
  *   manual       entries the user created are never touched.
@@ -268,6 +269,12 @@ export class ReferenceTimesheet {
     for (const key of new Set([...candidates.keys(), ...judged.keys()])) {
       const link = judged.get(key);
       const options = candidates.get(key) ?? [];
+      if (!link && this.links.has(key) && syncedSet.has(this.links.get(key)!.calendar)) {
+        // The key belongs to an object we could not read, which keeps it: another object's
+        // occurrence with that key is a duplicate.
+        duplicates += options.length;
+        continue;
+      }
       const winner = [...options].sort(
         (a, b) => Number(a.object !== link?.object) - Number(b.object !== link?.object) || (a.object < b.object ? -1 : a.object > b.object ? 1 : 0) || a.content.start - b.content.start,
       )[0];
