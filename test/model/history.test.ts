@@ -12,12 +12,12 @@ import { historyCommands, setUpHistory, type HistoryEnvironment } from "./histor
  * settings, clock moves and restarts, run against the real engine, the real database and the
  * in-process CalDAV server, with the reference model's invariants checked after every sync.
  *
- *   HISTORY_RUNS=100000        how many histories (default 150: about a minute on CI)
+ *   HISTORY_RUNS=100000        how many histories (default 100: about a minute on CI)
  *   HISTORY_SEED, HISTORY_PATH replay a failure: fast-check prints both (and the shrunk history)
  *   HISTORY_MAX_COMMANDS       longest history (default 30)
  *   HISTORY_KNOWN_BUGS=1       generate the command kinds of KNOWN_ENGINE_BUGS too
  */
-const RUNS = Number(process.env.HISTORY_RUNS ?? 150);
+const RUNS = Number(process.env.HISTORY_RUNS ?? 100);
 const MAX_COMMANDS = Number(process.env.HISTORY_MAX_COMMANDS ?? 30);
 const SEED = process.env.HISTORY_SEED === undefined ? undefined : Number(process.env.HISTORY_SEED);
 const PATH = process.env.HISTORY_PATH;

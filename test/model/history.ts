@@ -86,6 +86,7 @@ const PROJECT_NAMES = ["Alpha", "Beta", "Gamma Ray", "Delta", "Review", "Worksho
  * its end from the sync's clock, and its duration must fit an integer column (24.8 days of ms).
  */
 const MAX_CLOCK_AHEAD_MS = 20 * DAY_MS;
+const INITIAL_WINDOW = { lookbackDays: 14, lookaheadDays: 3 };
 
 interface ServerEntry {
   event: EventSpec;
@@ -169,16 +170,14 @@ export async function setUpHistory(env: HistoryEnvironment, stats: Record<string
     calendarUrl: calendarUrls.get("A")!,
     username: env.store.username,
     password: env.store.password,
-    lookbackDays: 14,
-    lookaheadDays: 3,
+    ...INITIAL_WINDOW,
     calendars: CALENDARS.map((name) => ({ url: calendarUrls.get(name)!, selected: name === "A" })),
   });
   const model: HistoryModel = {
     timesheet: new ReferenceTimesheet(),
     server: new Map(CALENDARS.map((name) => [name, new Map()])),
     gone: new Set(),
-    lookbackDays: 14,
-    lookaheadDays: 3,
+    ...INITIAL_WINDOW,
     defaultProjectId: null,
     calendarDefaults: new Map(),
     selected: new Set(["A"]),
@@ -189,12 +188,11 @@ export async function setUpHistory(env: HistoryEnvironment, stats: Record<string
   };
   const store: CalendarStore = {
     ...env.store,
-    calendarUrl: env.store.calendarUrl,
     put: (calendar, object, ics) => env.store.put(`${prefix}${calendar}`, object, ics),
     remove: (calendar, object) => env.store.remove(`${prefix}${calendar}`, object),
   };
   // A few events to start from, so that edits have something to change from the first command.
-  for (const [calendar, event] of initialEvents(start)) await writeObject(model, { store } as HistorySystem, calendar, `event-${++model.counter}.ics`, { event, unreadable: false });
+  for (const [calendar, event] of initialEvents(start)) await writeObject(model, { store }, calendar, `event-${++model.counter}.ics`, { event, unreadable: false });
   const system: HistorySystem = {
     services,
     userId: user.id,
@@ -257,7 +255,7 @@ const hasObjects = (m: HistoryModel) => objectsOf(m).length > 0;
 const hasSeries = (m: HistoryModel) => objectsOf(m).some((o) => o.entry.event.rule !== null);
 const hasEntries = (m: HistoryModel) => m.timesheet.entries().length > 0;
 
-async function writeObject(m: HistoryModel, r: HistorySystem, calendar: string, name: string, entry: ServerEntry): Promise<void> {
+async function writeObject(m: HistoryModel, r: Pick<HistorySystem, "store">, calendar: string, name: string, entry: ServerEntry): Promise<void> {
   m.server.get(calendar)!.set(name, entry);
   await r.store.put(calendar, name, entry.unreadable ? UNREADABLE_ICS : toIcs(entry.event));
 }
@@ -579,7 +577,8 @@ async function syncAndCheck(m: HistoryModel, r: HistorySystem, mode: "INCREMENTA
   const run = await r.services.sync.syncNow(r.userId, r.integrationId, { mode, trigger: "MANUAL", confirmMassDeletion: confirm });
   const faultHit = faulted && r.store.faults!.pendingFaults() === 0;
   r.store.faults?.clearFaults();
-  r.stats[`${mode} ${run.status}${faultHit ? " (fault)" : ""}`] = (r.stats[`${mode} ${run.status}${faultHit ? " (fault)" : ""}`] ?? 0) + 1;
+  const outcome = `${mode} ${run.status}${faultHit ? " (fault)" : ""}`;
+  r.stats[outcome] = (r.stats[outcome] ?? 0) + 1;
   if (!faultHit || run.status === "SUCCESS") {
     const expected = predict(m, confirm);
     const context = `${mode} sync: ${run.message ?? ""}`;
