@@ -66,6 +66,7 @@ export type CommandKind =
   | "faultTruncatedDelta"
   | "expireSyncTokens"
   | "editEntry"
+  | "editEntryDuringSync"
   | "deleteEntry"
   | "createManualEntry"
   | "setWindow"
@@ -400,6 +401,27 @@ const inProcessCommands = (): fc.Arbitrary<Command>[] => {
       }),
     ),
     duplicateUid(false),
+    fc.record({ edit: entryEdit, request: fc.nat(4), mode: fc.constantFrom("INCREMENTAL" as const, "FULL" as const) }).map((p) =>
+      command("editEntryDuringSync", JSON.stringify(p), hasEntries, async (m, r) => {
+        // The user's edit commits while the sync waits for the server's answer to one request: the
+        // sync must not overwrite it, whatever it read before.
+        const server = r.store.faults!;
+        let requests = 0;
+        let edited = false;
+        server.beforeAnswer = async () => {
+          if (requests++ !== p.request) return;
+          server.beforeAnswer = null;
+          await editEntry(m, r, p.edit);
+          edited = true;
+        };
+        try {
+          await syncAndCheck(m, r, p.mode, false, false);
+        } finally {
+          server.beforeAnswer = null;
+        }
+        if (!edited) await editEntry(m, r, p.edit);
+      }),
+    ),
     ...faults.map(([kind, fault]) =>
       fc.record({ skip: fc.nat(3), mode: fc.constantFrom("INCREMENTAL" as const, "FULL" as const) }).map((p) =>
         command(kind, JSON.stringify(p), () => true, async (m, r) => {
@@ -423,19 +445,20 @@ const inProcessCommands = (): fc.Arbitrary<Command>[] => {
   ];
 };
 
+const entryEdit = fc.record({ entry: fc.nat(), shiftMinutes: fc.constantFrom(0, 15, -30), notes: fc.option(fc.constantFrom("my notes", "billed")), project: fc.option(fc.nat(5)) });
+
+/** The user edits an entry (through the service, as the API does); the model follows. */
+async function editEntry(m: HistoryModel, r: HistorySystem, p: typeof entryEdit extends fc.Arbitrary<infer T> ? T : never): Promise<void> {
+  const entry = pick(sortedEntries(m), p.entry);
+  const fields: Partial<EntryFields> = { start: entry.start + p.shiftMinutes * MINUTE_MS, end: entry.end + p.shiftMinutes * MINUTE_MS };
+  if (p.notes !== null) fields.notes = p.notes;
+  if (p.project !== null) fields.projectId = pick(m.projects, p.project).id;
+  await r.services.timeEntries.update(r.userId, entry.id!, { startTime: new Date(fields.start!), endTime: new Date(fields.end!), notes: fields.notes ?? null, projectId: fields.projectId });
+  m.timesheet.edit(entry, fields);
+}
+
 const userCommands = (): fc.Arbitrary<Command>[] => [
-  fc
-    .record({ entry: fc.nat(), shiftMinutes: fc.constantFrom(0, 15, -30), notes: fc.option(fc.constantFrom("my notes", "billed")), project: fc.option(fc.nat(5)) })
-    .map((p) =>
-      command("editEntry", JSON.stringify(p), hasEntries, async (m, r) => {
-        const entry = pick(sortedEntries(m), p.entry);
-        const fields: Partial<EntryFields> = { start: entry.start + p.shiftMinutes * MINUTE_MS, end: entry.end + p.shiftMinutes * MINUTE_MS };
-        if (p.notes !== null) fields.notes = p.notes;
-        if (p.project !== null) fields.projectId = pick(m.projects, p.project).id;
-        await r.services.timeEntries.update(r.userId, entry.id!, { startTime: new Date(fields.start!), endTime: new Date(fields.end!), notes: fields.notes ?? null, projectId: fields.projectId });
-        m.timesheet.edit(entry, fields);
-      }),
-    ),
+  entryEdit.map((p) => command("editEntry", JSON.stringify(p), hasEntries, (m, r) => editEntry(m, r, p))),
   fc.nat().map((index) =>
     command("deleteEntry", String(index), hasEntries, async (m, r) => {
       const entry = pick(sortedEntries(m), index);
