@@ -13,11 +13,12 @@ import { historyCommands, setUpHistory, type HistoryEnvironment } from "./histor
  * calendar). It passing on both checks that the in-process server answers like a real one.
  *
  *   HISTORY_RADICALE_RUNS   how many histories (default 10: about 15 s of histories)
- *   HISTORY_SEED, HISTORY_PATH as for history.test.ts
+ *   HISTORY_SEED, HISTORY_PATH, HISTORY_REPLAY_PATH as for history.test.ts
  */
 const RUNS = Number(process.env.HISTORY_RADICALE_RUNS ?? 10);
 const SEED = process.env.HISTORY_SEED === undefined ? undefined : Number(process.env.HISTORY_SEED);
 const PATH = process.env.HISTORY_PATH;
+const REPLAY_PATH = process.env.HISTORY_REPLAY_PATH;
 
 describeServer("radicale", (ctx) => {
   let database: TestDatabase;
@@ -57,7 +58,7 @@ describeServer("radicale", (ctx) => {
     const shared: { services: Services | null; key: Buffer } = { services: null, key: randomBytes(32) };
     const stats: Record<string, number> = {};
     await fc.assert(
-      fc.asyncProperty(historyCommands({ inProcessServer: false, maxCommands: 15, replayPath: PATH }), async (commands) => {
+      fc.asyncProperty(historyCommands({ inProcessServer: false, maxCommands: 15, replayPath: REPLAY_PATH }), async (commands) => {
         const setup = await setUpHistory(environment, stats, shared);
         await fc.asyncModelRun(() => setup, commands);
       }),
