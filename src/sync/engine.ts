@@ -32,8 +32,8 @@ import { emptyResult, failedCalendar, plannedCalendars, summarize } from "./outc
 import type { PlanInput, SyncPlan } from "./plan.js";
 import { HEARTBEAT_MS, type SyncRun, type SyncRunResult, type SyncRunStore } from "./runs.js";
 import { PLANNING_STRATEGIES, rememberedSync, UNCHANGED, type Planned, type PlanningInputs, type PlanningStrategyName } from "./strategies.js";
+import { syncWindow } from "../time-window.js";
 
-const DAY_MS = 24 * 3600_000;
 
 export interface SyncOptions {
   mode: SyncMode;
@@ -89,7 +89,9 @@ export class SyncEngine {
     }
     result.requests = client.stats.requests;
     result.bytesReceived = client.stats.bytesReceived;
-    const finished = await runs.finish(run, result, this.clock());
+    // The run's record is history in real time, like its start and heartbeats; the clock only
+    // places the sync's window.
+    const finished = await runs.finish(run, result);
     log.info({ status: finished.status, created: finished.entriesCreated, updated: finished.entriesUpdated, deleted: finished.entriesDeleted, requests: finished.requests, durationMs: finished.durationMs, ...trace.fields(), serverWaitMs: Math.round(client.stats.waitMs) }, "sync finished");
     return finished;
   }
@@ -184,8 +186,7 @@ export class SyncEngine {
   }
 
   private windowOf(integration: Integration): SyncWindow {
-    const now = this.clock().getTime();
-    return { start: new Date(now - integration.lookbackDays * DAY_MS), end: new Date(now + integration.lookaheadDays * DAY_MS) };
+    return syncWindow(this.clock(), integration.lookbackDays, integration.lookaheadDays);
   }
 
   /** The selected calendars; with only a server URL and none selected, the first calendar that holds events is selected (and the run says which). */
