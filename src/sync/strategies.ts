@@ -71,8 +71,16 @@ export const COMPLETE: PlanningStrategy = {
   name: "COMPLETE",
   async plan({ db, expansion, input }) {
     const links = await existingLinks(db, input.calendars.map((c) => c.calendarId));
-    // The links of an object whose entries cannot be known this sync are kept as they are.
-    const plan = planSync({ ...input, existing: links.filter((link) => !expansion.unavailable.has(`${link.calendarId} ${link.href}`)) });
+    // The links of an object whose entries cannot be known this sync are kept as they are, and so
+    // is their UID: another object with the same UID (a copy, a duplicate) must not be planned into
+    // the keys they hold until the object is readable again and the two can be told apart.
+    const held = new Set(links.filter((link) => expansion.unavailable.has(`${link.calendarId} ${link.href}`)));
+    const heldUids = new Set([...held].map((link) => JSON.stringify([link.calendarId, link.uid])));
+    const plan = planSync({
+      ...input,
+      desired: input.desired.filter((entry) => !heldUids.has(JSON.stringify([entry.calendarId, entry.uid]))),
+      existing: links.filter((link) => !held.has(link)),
+    });
     return { plan, plannedObjects: null };
   },
 };
