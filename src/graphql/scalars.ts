@@ -8,6 +8,7 @@ import {
   URLResolver,
   UUIDResolver,
 } from "graphql-scalars";
+import { MS_PER_DAY } from "../time-window.js";
 
 /**
  * graphql-scalars' DateTime, but serialised to the ISO string here: its serialize returns the Date,
@@ -21,7 +22,6 @@ const DateTime = new GraphQLScalarType({
   },
 });
 
-const MS_PER_DAY = 86_400_000;
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
 const HOURS_MINUTES = Array.from({ length: 24 * 60 }, (_, i) => `${pad(Math.floor(i / 60), 2)}:${pad(i % 60, 2)}:`);
 const SECONDS = Array.from({ length: 60 }, (_, i) => pad(i, 2));

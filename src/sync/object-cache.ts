@@ -17,10 +17,11 @@
  */
 import { hash } from "node:crypto";
 import type { ExpandResult } from "../caldav/ical/index.js";
+import { MS_PER_DAY } from "../time-window.js";
 import type { DesiredEntry } from "./desired.js";
 
 /** How far past the sync window an object is expanded, so the cache stays usable as time passes. */
-export const EXPANSION_PAD_MS = 24 * 3600_000;
+export const EXPANSION_PAD_MS = MS_PER_DAY;
 
 export interface CachedExpansion {
   windowStart: number;

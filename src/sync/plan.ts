@@ -37,6 +37,7 @@
  *
  * Pure: no I/O, no clock. The caller applies the plan (./apply.ts), re-checking what it assumed.
  */
+import { inWindow } from "../time-window.js";
 import type { DesiredEntry } from "./desired.js";
 
 export interface ExistingLink {
@@ -250,11 +251,6 @@ function judgeVanished(links: readonly ExistingLink[], window: PlanInput["window
 function requireLink(link: ExistingLink | undefined): ExistingLink {
   if (link === undefined) throw new Error("planSync: a decision about a link was made without a link");
   return link;
-}
-
-function inWindow(instant: Date, window: PlanInput["window"]): boolean {
-  const t = instant.getTime();
-  return t >= window.start.getTime() && t < window.end.getTime();
 }
 
 // ---------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+import { MS_PER_DAY } from "../../time-window.js";
+
 /** A local ("wall clock") date-time without zone; month is 1-12. For DATE values the time fields are 0. */
 export interface WallTime {
   year: number;
@@ -8,7 +10,7 @@ export interface WallTime {
   second: number;
 }
 
-export const MS_PER_DAY = 86_400_000;
+export { MS_PER_DAY };
 
 /** Milliseconds of the wall time read as if it were UTC: a cheap, zone-free ordering key. */
 export function wallToNaiveMs(wall: WallTime): number {
