@@ -17,14 +17,12 @@ import { historyCommands, setUpHistory, type HistoryEnvironment } from "./histor
  *                              replay a failure: fast-check prints seed and path, and the shrunk
  *                              history with its replayPath comment
  *   HISTORY_MAX_COMMANDS       longest history (default 30)
- *   HISTORY_KNOWN_BUGS=1       generate the command kinds of KNOWN_ENGINE_BUGS too
  */
 const RUNS = Number(process.env.HISTORY_RUNS ?? 100);
 const MAX_COMMANDS = Number(process.env.HISTORY_MAX_COMMANDS ?? 30);
 const SEED = process.env.HISTORY_SEED === undefined ? undefined : Number(process.env.HISTORY_SEED);
 const PATH = process.env.HISTORY_PATH;
 const REPLAY_PATH = process.env.HISTORY_REPLAY_PATH;
-const WITH_KNOWN_BUGS = process.env.HISTORY_KNOWN_BUGS === "1";
 const WIPE_EVERY = 100;
 
 let database: TestDatabase;
@@ -58,7 +56,7 @@ it(`keeps the timesheet equal to the reference model over ${RUNS} random histori
   let histories = 0;
   let setupMs = 0;
   await fc.assert(
-    fc.asyncProperty(historyCommands({ inProcessServer: true, maxCommands: MAX_COMMANDS, replayPath: REPLAY_PATH, withKnownBugs: WITH_KNOWN_BUGS }), async (commands) => {
+    fc.asyncProperty(historyCommands({ inProcessServer: true, maxCommands: MAX_COMMANDS, replayPath: REPLAY_PATH }), async (commands) => {
       // Each history has its own user and calendars; the services stay, as a process would. The
       // tables are emptied now and then only: deleting is slower than adding a user.
       if (++histories % WIPE_EVERY === 0) {
