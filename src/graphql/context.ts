@@ -39,17 +39,9 @@ export interface GraphQLContext {
   signInLimiter: TokenBucketLimiter;
 }
 
-export interface RequestContextParts {
+export interface RequestContextParts extends Omit<GraphQLContext, "user"> {
   /** null: nobody signed in (auth.via "none"). */
   user: User | null;
-  auth: RequestAuth;
-  exchange: HttpExchange;
-  services: Services;
-  requestId: string;
-  log: Logger;
-  loaders: Loaders;
-  rateLimiter: TokenBucketLimiter;
-  signInLimiter: TokenBucketLimiter;
 }
 
 /**
