@@ -104,7 +104,7 @@ export async function fetchCollectionChanges(
       return {
         strategy: "SYNC_COLLECTION",
         upserts: fetched.objects,
-        deletions: deleted,
+        deletions: deletionsUnless(fetched.missing, deleted),
         missing: fetched.missing,
         state: resumeState(stored, { ctag: current.ctag, syncToken: delta.syncToken }, fetched.missing),
         objectCount: countAfter(mirror, fetched.objects, deleted),
@@ -128,7 +128,7 @@ export async function fetchCollectionChanges(
       return {
         strategy: "ETAG_LISTING",
         upserts,
-        deletions: [...mirror.keys()].filter((key) => !listedKeys.has(key)),
+        deletions: deletionsUnless(fetched.missing, [...mirror.keys()].filter((key) => !listedKeys.has(key))),
         missing: fetched.missing,
         state: resumeState(stored, current, fetched.missing),
         objectCount: listedKeys.size,
@@ -145,7 +145,7 @@ export async function fetchCollectionChanges(
   return {
     strategy: "ETAG_LISTING",
     upserts: fetched.objects,
-    deletions: deleted,
+    deletions: deletionsUnless(fetched.missing, deleted),
     missing: fetched.missing,
     // The state read before the listing: anything changed since shows up next time.
     state: resumeState(stored, current, fetched.missing),
@@ -194,6 +194,16 @@ async function collectDelta(client: CalDAVHttpClient, calendarUrl: string, token
     if (!result.truncated) return { changed: [...changed.values()], deleted: [...deleted], syncToken };
   }
   throw new CalDAVError("INVALID_RESPONSE", { url: calendarUrl, detail: `sync-collection still truncated after ${MAX_SYNC_ROUNDS} rounds` });
+}
+
+/**
+ * No deletion while an item is missing: the undelivered item may be the deleted one's content
+ * under a new href (a client deleted and re-created it), so deleting now would lose its entries
+ * until the item arrives. The old state is kept (resumeState), so the next download reports the
+ * deletions again.
+ */
+function deletionsUnless(missing: readonly string[], deleted: string[]): string[] {
+  return missing.length === 0 ? deleted : [];
 }
 
 /**

@@ -104,6 +104,26 @@ it("2. imports an event that a multiget left out, on the next incremental sync",
   expect((await s.entries()).map((e) => e.notes)).toEqual(["Meeting first", "Meeting late"]);
 });
 
+/**
+ * Found by the history test (seed -839450822): an event moves to a new href, and the multiget
+ * leaves the new href out. The old href's deletion was applied at once, so the entry was gone
+ * until the item arrived, and came back as a new entry with a new id.
+ */
+it("keeps a moved event's entry while its new href is not delivered", async () => {
+  const s = await scenario({ services, server });
+  s.put("A", "stays.ics", event("stays"));
+  s.put("A", "old-name.ics", event("moving"));
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 2 });
+  const before = await s.entries();
+  s.remove("A", "old-name.ics");
+  s.put("A", "new-name.ics", event("moving"));
+  server.inject({ kind: "multiget-omits-href" });
+  expect(await s.sync()).toMatchObject({ status: "PARTIAL", entriesDeleted: 0 });
+  expect(await s.entries()).toEqual(before);
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 0, entriesDeleted: 0 });
+  expect((await s.entries()).map((e) => e.id)).toEqual(before.map((e) => e.id));
+});
+
 it("3. keeps one entry when a single event the user edited becomes a series", async () => {
   const s = await scenario({ services, server });
   s.put("A", "standup.ics", event("standup", { start: yesterdayAt(9) - 7 * DAY_MS }));
