@@ -5,7 +5,7 @@ import type { Services } from "../../src/services.js";
 import { openTestDatabase, testDatabaseKind, type TestDatabase } from "../helpers/database.js";
 import { describeServer } from "../servers/harness.js";
 import { authedFetch, makeCalendar } from "../servers/seed.js";
-import { historyCommands, setUpHistory, type HistoryEnvironment } from "./history.js";
+import { historyCommands, historySeed, setUpHistory, type HistoryEnvironment } from "./history.js";
 
 /**
  * A shorter series of the history test against a real Radicale: the same commands without what
@@ -16,7 +16,7 @@ import { historyCommands, setUpHistory, type HistoryEnvironment } from "./histor
  *   HISTORY_SEED, HISTORY_PATH, HISTORY_REPLAY_PATH as for history.test.ts
  */
 const RUNS = Number(process.env.HISTORY_RADICALE_RUNS ?? 10);
-const SEED = process.env.HISTORY_SEED === undefined ? undefined : Number(process.env.HISTORY_SEED);
+const SEED = historySeed();
 const PATH = process.env.HISTORY_PATH;
 const REPLAY_PATH = process.env.HISTORY_REPLAY_PATH;
 

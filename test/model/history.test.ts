@@ -5,7 +5,7 @@ import { afterAll, beforeAll, it } from "vitest";
 import type { Services } from "../../src/services.js";
 import { openTestDatabase, testDatabaseKind, type TestDatabase } from "../helpers/database.js";
 import { startModelCalDAVServer, type ModelCalDAVServer } from "./caldav-server.js";
-import { historyCommands, setUpHistory, type HistoryEnvironment } from "./history.js";
+import { historyCommands, historySeed, setUpHistory, type HistoryEnvironment } from "./history.js";
 
 /**
  * The model-based history test (issue 13): random histories of server changes, faults, user edits,
@@ -23,8 +23,7 @@ import { historyCommands, setUpHistory, type HistoryEnvironment } from "./histor
  */
 const RUNS = Number(process.env.HISTORY_RUNS ?? 100);
 const MAX_COMMANDS = Number(process.env.HISTORY_MAX_COMMANDS ?? 30);
-const CI_SEED = 20261206;
-const SEED = process.env.HISTORY_SEED !== undefined ? Number(process.env.HISTORY_SEED) : process.env.CI === "true" ? CI_SEED : undefined;
+const SEED = historySeed();
 const PATH = process.env.HISTORY_PATH;
 const REPLAY_PATH = process.env.HISTORY_REPLAY_PATH;
 const WIPE_EVERY = 100;

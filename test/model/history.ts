@@ -712,3 +712,12 @@ function predictedEntries(m: HistoryModel): ModelEntry[] {
   predict({ ...m, timesheet: copy }, false);
   return copy.entries();
 }
+
+/**
+ * The seed of a run: HISTORY_SEED to replay; on CI (CI=true) a fixed one, so that CI's verdict is
+ * the code's and not the luck of the draw; else random (local sweeps).
+ */
+export function historySeed(): number | undefined {
+  if (process.env.HISTORY_SEED !== undefined) return Number(process.env.HISTORY_SEED);
+  return process.env.CI === "true" ? 20261206 : undefined;
+}
