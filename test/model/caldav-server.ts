@@ -16,6 +16,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { DAV_NS } from "../hardening/hostile-server.js";
 
 export type Fault =
   | { kind: "status"; status: 500 | 503; retryAfter?: string; skip?: number }
@@ -79,7 +80,6 @@ export interface ModelCalDAVServer {
 
 const CALENDARS_PATH = "/calendars/";
 const XML_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n';
-const NAMESPACES = 'xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CS="http://calendarserver.org/ns/"';
 
 export async function startModelCalDAVServer(credentials = { username: "alice", password: "secret" }): Promise<ModelCalDAVServer> {
   const calendars = new Map<string, Calendar>();
@@ -330,7 +330,7 @@ function notFound(): Answer {
 
 function multistatus(responses: string[], syncToken?: string): Answer {
   const token = syncToken === undefined ? "" : `<D:sync-token>${escapeXml(syncToken)}</D:sync-token>`;
-  return { status: 207, body: `${XML_HEAD}<D:multistatus ${NAMESPACES}>${responses.join("")}${token}</D:multistatus>`, headers: {} };
+  return { status: 207, body: `${XML_HEAD}<D:multistatus ${DAV_NS}>${responses.join("")}${token}</D:multistatus>`, headers: {} };
 }
 
 function response(href: string, ...propstats: string[]): string {
