@@ -6,8 +6,14 @@ import { SIGN_IN_REQUIRED, type GraphQLContext } from "./context.js";
 export const OPEN_TO_ANYONE = "openToAnyone";
 
 /**
+ * Introspection (GraphQL spec §4) is open: the schema is published with the source
+ * (schema.graphql), and the playground's Docs panel needs it before anyone has signed in.
+ */
+const INTROSPECTION_FIELDS: ReadonlySet<string> = new Set(["__typename", "__schema", "__type"]);
+
+/**
  * Refuses, with 401 and before anything runs, an operation from nobody in particular (no token,
- * no session) unless every root field it asks for is open to anyone: signIn and signOut.
+ * no session) unless every root field it asks for is open to anyone: signIn, signOut and introspection.
  */
 export function requireSignInPlugin(schema: GraphQLSchema): ApolloServerPlugin<GraphQLContext> {
   return {
@@ -31,7 +37,7 @@ export function requireSignInPlugin(schema: GraphQLSchema): ApolloServerPlugin<G
 function onlyOpenFields(root: GraphQLObjectType, selections: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): boolean {
   return selections.selections.every((selection) => {
     if (selection.kind === Kind.FIELD) {
-      return selection.name.value === "__typename" || root.getFields()[selection.name.value]?.extensions[OPEN_TO_ANYONE] === true;
+      return INTROSPECTION_FIELDS.has(selection.name.value) || root.getFields()[selection.name.value]?.extensions[OPEN_TO_ANYONE] === true;
     }
     if (selection.kind === Kind.INLINE_FRAGMENT) return onlyOpenFields(root, selection.selectionSet, fragments, seen);
     const fragment = fragments.get(selection.name.value);

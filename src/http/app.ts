@@ -21,6 +21,7 @@ import { graphqlPostHandler, isPlainGraphQLPost } from "./graphql-post.js";
 import { hasMetricsToken, refuseMetrics, serveMetrics } from "./metrics-endpoint.js";
 import { servePlayground, wantsPlayground } from "./playground.js";
 import { assignRequestId, requestIdMiddleware, requestIdOf } from "./request-id.js";
+import { readSessionCookie } from "./session-cookie.js";
 
 export interface HttpServer {
   server: http.Server;
@@ -118,9 +119,13 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
   const rateLimiter = new TokenBucketLimiter(deps.rateLimit ?? NO_RATE_LIMIT);
 
   app.get("/playground", (_req, res) => res.redirect(302, "/graphql"));
-  app.use("/graphql", (req: Request, res: Response, next: NextFunction) =>
-    wantsPlayground(req) ? servePlayground(req, res) : next(),
-  );
+  app.use("/graphql", (req: Request, res: Response, next: NextFunction) => {
+    if (!wantsPlayground(req)) return next();
+    // Only the greeting depends on it; a page navigation carries the SameSite=Strict cookie.
+    const secret = readSessionCookie(req.headers);
+    const session = secret ? services.users.sessions.authenticate(secret) : Promise.resolve(null);
+    session.then((found) => servePlayground(req, res, found !== null), next);
+  });
   const context = graphqlContextFactory({
     services,
     log,

@@ -29,6 +29,16 @@ describe("authentication", () => {
     expect(res.data ?? null).toBeNull();
   });
 
+  it("answers introspection without sign-in (the schema is public), and nothing beside it", async () => {
+    const schema = await api.graphql(null, "{ __schema { queryType { name } } __type(name: \"TimeEntry\") { name } }");
+    expect(schema.errors).toBeUndefined();
+    expect(schema.data).toEqual({ __schema: { queryType: { name: "Query" } }, __type: { name: "TimeEntry" } });
+    const mixed = await api.graphql(null, "{ __schema { queryType { name } } me { id } }");
+    expect(mixed.status).toBe(401);
+    expect(mixed.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(mixed.data ?? null).toBeNull();
+  });
+
   it("refuses mutations without a token and writes nothing", async () => {
     const res = await api.graphql(null, 'mutation { createProject(input: {name: "Sneaky"}) { id } }');
     expect(res.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");

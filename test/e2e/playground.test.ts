@@ -1,8 +1,9 @@
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { startTestApi, type TestApi } from "../helpers/api.js";
 
+const PASSWORD = "correct horse battery staple";
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // Like the CalDAV servers: locally a missing browser is a loud skip (apt-get install chromium), in CI a failure.
 const missing = !fs.existsSync(CHROMIUM);
@@ -18,8 +19,10 @@ describe.skipIf(missing && !process.env.CI)("offline GraphQL playground", () => 
   let token: string;
 
   beforeAll(async () => {
-    api = await startTestApi();
-    ({ token } = await api.createUser("browser@example.com"));
+    api = await startTestApi({ passwordHashing: { ln: 14, r: 8, p: 1 } });
+    let id: string;
+    ({ id, token } = await api.createUser("browser@example.com"));
+    await api.services.users.setPassword(id, PASSWORD);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -29,6 +32,14 @@ describe.skipIf(missing && !process.env.CI)("offline GraphQL playground", () => 
     await browser?.close();
     await api?.close();
   });
+
+  /** Replaces the operation editor's text as a person would: select all, type. */
+  async function typeOperation(page: Page, text: string): Promise<void> {
+    await page.locator(".graphiql-query-editor .monaco-editor").click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(text);
+  }
 
   it("loads without leaving loopback and runs a query with the user's token", async () => {
     const page = await browser.newPage();
@@ -46,12 +57,47 @@ describe.skipIf(missing && !process.env.CI)("offline GraphQL playground", () => 
     await page.addInitScript((headers) => localStorage.setItem("graphiql:headers", headers), JSON.stringify({ Authorization: `Bearer ${token}` }));
 
     await page.goto(`${api.url}/graphql`, { waitUntil: "load" });
-    await page.locator(".graphiql-execute-button").click({ timeout: 30_000 });
-    await expect.poll(async () => page.locator(".graphiql-response").innerText(), { timeout: 30_000 }).toContain("browser@example.com");
+    await typeOperation(page, "query Me { me { email } }");
+    await page.getByRole("button", { name: /^Execute query/ }).click();
+    await expect.poll(async () => page.locator(".graphiql-response").innerText(), { timeout: 60_000 }).toContain("browser@example.com");
 
     expect(blocked).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
+
+  it("tells a signed-out visitor how to sign in, shows the schema, and works after signIn", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${api.url}/graphql`, { waitUntil: "load" });
+    // Monaco renders spaces as no-break spaces.
+    const editorText = async () => (await page.locator(".graphiql-query-editor").innerText()).replaceAll("\u00a0", " ");
+    await expect.poll(() => editorText(), { timeout: 60_000 }).toContain("You are not signed in");
+    expect(await editorText()).toContain("mutation SignIn");
+    expect(await editorText()).toContain("query DiscoverCalendars");
+    // The Docs panel reads the schema by introspection, which needs no sign-in.
+    await page.getByRole("button", { name: /documentation explorer/i }).click();
+    await expect.poll(() => page.locator(".graphiql-doc-explorer").innerText(), { timeout: 60_000 }).toContain("Query");
+    expect(await page.locator("body").innerText()).not.toMatch(/Error fetching schema|UNAUTHENTICATED/);
+
+    await typeOperation(page, `mutation { signIn(email: "browser@example.com", password: "${PASSWORD}") { email } }`);
+    await page.getByRole("button", { name: /^Execute query/ }).click();
+    await expect.poll(() => page.locator(".graphiql-response").innerText(), { timeout: 60_000 }).toContain("browser@example.com");
+    await typeOperation(page, "query { me { timezone email } }");
+    await page.getByRole("button", { name: /^Execute query/ }).click();
+    await expect.poll(() => page.locator(".graphiql-response").innerText(), { timeout: 60_000 }).toContain('"timezone"');
+    expect(await page.locator(".graphiql-response").innerText()).toContain("browser@example.com");
+
+    // Opened in a fresh profile that carries the session, it says so and needs no header.
+    const signedIn = await browser.newContext();
+    await signedIn.addCookies(await context.cookies());
+    await context.close();
+    const again = await signedIn.newPage();
+    await again.goto(`${api.url}/graphql`, { waitUntil: "load" });
+    const againText = async () => (await again.locator(".graphiql-query-editor").innerText()).replaceAll("\u00a0", " ");
+    await expect.poll(() => againText(), { timeout: 60_000 }).toContain("You are signed in");
+    expect(await againText()).not.toContain("mutation SignIn");
+    await signedIn.close();
+  }, 180_000);
 
   it("is served to browsers at /playground too", async () => {
     const res = await fetch(`${api.url}/playground`, { redirect: "manual", headers: { accept: "text/html" } });
