@@ -5,9 +5,16 @@ import { badInput, notFound } from "../errors.js";
 import type { ProjectService } from "../projects/service.js";
 import { refuseNul } from "../users/validation.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { editedFields, type EditFlags, type TimeEntryField } from "./edits.js";
 import { timeTotals, type TimeTotal, type TotalsQuery } from "./totals.js";
 
-export type TimeEntry = typeof timeEntries.$inferSelect;
+type TimeEntryRow = typeof timeEntries.$inferSelect;
+/** An entry as stored, with what the user edited of it spelled out. */
+export type TimeEntry = TimeEntryRow & {
+  editedFields: TimeEntryField[];
+  /** Any field edited: the one flag of earlier versions of the API. */
+  editedAfterImport: boolean;
+};
 export type TimeEntrySource = TimeEntry["source"];
 
 /** What a list of entries usually shows: an entry without its import and audit details. */
@@ -35,7 +42,7 @@ export interface ExternalEvent {
   recurrenceId: string | null;
   calendarUrl: string;
   href: string;
-  /** The entry was edited and its event changed since: syncs no longer touch it. */
+  /** The entry had fields you edited when its event went away: syncs no longer touch it. */
   detached: boolean;
 }
 
@@ -76,9 +83,10 @@ export class TimeEntryService {
     private readonly db: Db,
     private readonly projects: ProjectService,
   ) {
-    this.fullPages = new PageQueries((shape, where) =>
-      db.select().from(timeEntries).where(where).orderBy(desc(timeEntries.startTime), desc(timeEntries.id)).limit(sql.placeholder("limit")).prepare(`time_entries_page_${shape}`),
-    );
+    this.fullPages = new PageQueries((shape, where) => {
+      const query = db.select().from(timeEntries).where(where).orderBy(desc(timeEntries.startTime), desc(timeEntries.id)).limit(sql.placeholder("limit")).prepare(`time_entries_page_${shape}`);
+      return { execute: async (values) => (await query.execute(values)).map(withEdits) };
+    });
     this.summaryPages = new PageQueries((shape, where) => {
       const query = db
         .select(SUMMARY_COLUMNS)
@@ -145,7 +153,7 @@ export class TimeEntryService {
       .from(timeEntries)
       .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)));
     if (!entry) throw notFound("Time entry");
-    return entry;
+    return withEdits(entry);
   }
 
   async create(userId: string, input: CreateTimeEntryInput): Promise<TimeEntry> {
@@ -164,35 +172,41 @@ export class TimeEntryService {
         source: "manual",
       })
       .returning();
-    return entry!;
+    return withEdits(entry!);
   }
 
+  /**
+   * Changes the given fields. On an imported entry, each field whose value changes is marked
+   * edited (docs/sync.md): syncs never overwrite it again, and keep the others following the
+   * calendar. The row is locked while it is compared, so a sync writing it meanwhile is neither
+   * overwritten with what the client read before nor taken for the user's edit.
+   */
   async update(userId: string, id: string, input: UpdateTimeEntryInput): Promise<TimeEntry> {
-    const current = await this.get(userId, id);
-    const startTime = input.startTime ?? current.startTime;
-    const endTime = input.endTime ?? current.endTime;
-    const changes: Partial<TimeEntry> = {
-      startTime,
-      endTime,
-      durationSeconds: validateInterval(startTime, endTime),
-      updatedAt: new Date(),
-    };
-    if (input.notes != null) changes.notes = validateNotes(input.notes);
-    // From now on the user's version wins over the calendar's (docs/sync.md).
-    if (current.source === "auto") changes.editedAfterImport = true;
-    if (input.projectId !== undefined) {
-      if (input.projectId !== null && input.projectId !== current.projectId) {
-        await this.projects.requireAssignable(userId, input.projectId, "projectId");
-      }
-      changes.projectId = input.projectId;
+    const before = await this.get(userId, id);
+    if (input.notes != null) validateNotes(input.notes);
+    if (input.projectId != null && input.projectId !== before.projectId) {
+      await this.projects.requireAssignable(userId, input.projectId, "projectId");
     }
-    const [entry] = await this.db
-      .update(timeEntries)
-      .set(changes)
-      .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
-      .returning();
-    if (!entry) throw notFound("Time entry");
-    return entry;
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx
+        .select()
+        .from(timeEntries)
+        .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
+        .for("update");
+      if (!current) throw notFound("Time entry");
+      const startTime = input.startTime ?? current.startTime;
+      const endTime = input.endTime ?? current.endTime;
+      const changes: Partial<TimeEntryRow> = { startTime, endTime, durationSeconds: validateInterval(startTime, endTime), updatedAt: new Date() };
+      if (input.notes != null) changes.notes = input.notes;
+      if (input.projectId !== undefined) changes.projectId = input.projectId;
+      if (current.source === "auto") Object.assign(changes, editsOf(current, changes));
+      const [entry] = await tx
+        .update(timeEntries)
+        .set(changes)
+        .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
+        .returning();
+      return withEdits(entry!);
+    });
   }
 
   async delete(userId: string, id: string): Promise<void> {
@@ -237,6 +251,11 @@ export class TimeEntryService {
       filter.source ? eq(timeEntries.source, filter.source) : undefined,
     )!;
   }
+}
+
+function withEdits(row: TimeEntryRow): TimeEntry {
+  const fields = editedFields(row);
+  return { ...row, editedFields: fields, editedAfterImport: fields.length > 0 };
 }
 
 function toSummary(row: unknown[]): TimeEntrySummary {
@@ -292,6 +311,15 @@ class PageQueries<E> {
     }
     return query;
   }
+}
+
+/** The edit flags an update sets: those of the fields whose value it changes (never unset: see reset). */
+function editsOf(current: TimeEntryRow, changes: Partial<TimeEntryRow>): Partial<EditFlags> {
+  const edits: Partial<EditFlags> = {};
+  if (changes.projectId !== undefined && changes.projectId !== current.projectId) edits.projectEdited = true;
+  if (changes.notes !== undefined && changes.notes !== current.notes) edits.notesEdited = true;
+  if (changes.startTime!.getTime() !== current.startTime.getTime() || changes.endTime!.getTime() !== current.endTime.getTime()) edits.timesEdited = true;
+  return edits;
 }
 
 function validateFilter(filter: TimeEntryFilter): void {

@@ -488,7 +488,7 @@ const userCommands = (): fc.Arbitrary<Command>[] => [
       const start = Math.floor(m.now / HOUR_MS) * HOUR_MS + p.hours * HOUR_MS;
       const projectId = p.project === null ? null : pick(m.projects, p.project).id;
       const created = await r.services.timeEntries.create(r.userId, { startTime: new Date(start), endTime: new Date(start + p.minutes * MINUTE_MS), notes: "manual work", projectId });
-      m.timesheet.addManual({ id: created.id, source: "manual", calendar: null, uid: null, edited: false, start, end: start + p.minutes * MINUTE_MS, notes: "manual work", projectId });
+      m.timesheet.addManual({ id: created.id, source: "manual", calendar: null, uid: null, edited: new Set(), start, end: start + p.minutes * MINUTE_MS, notes: "manual work", projectId });
     }),
   ),
 ];

@@ -182,13 +182,13 @@ describe("5. a concurrent edit (PostgreSQL)", () => {
     const user = postgres(pg.url!, { max: 1, onnotice: () => {} });
     try {
       await user.unsafe("begin");
-      await user`update time_entries set notes = 'my notes', edited_after_import = true, updated_at = now() where id = ${entry!.id}`;
+      await user`update time_entries set notes = 'my notes', notes_edited = true, updated_at = now() where id = ${entry!.id}`;
       const sync = s.sync();
       // The sync has read the entry as unedited and now waits for the row: commit the edit.
       await waitForLockWait(pg.url!);
       await user.unsafe("commit");
       await sync;
-      // Today: the sync's UPDATE runs without re-checking edited_after_import; the edit is lost.
+      // The sync's UPDATE reads notes_edited on the row it locked, as the edit committed it.
       const [after] = await s.entries();
       expect(after).toMatchObject({ id: entry!.id, notes: "my notes", editedAfterImport: true });
     } finally {

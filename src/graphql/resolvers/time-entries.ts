@@ -1,6 +1,6 @@
 import { Arg, Ctx, Extensions, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
-import { DEFAULT_PAGE_SIZE, SUMMARY_FIELDS, type TimeEntrySummary } from "../../time-entries/service.js";
+import { DEFAULT_PAGE_SIZE, SUMMARY_FIELDS, type TimeEntry, type TimeEntrySummary } from "../../time-entries/service.js";
 import type { GraphQLContext } from "../context.js";
 import { DIRECT_EXECUTION } from "../direct-execution.js";
 import { requestsField, selectedFields } from "../selection.js";
@@ -14,7 +14,7 @@ import {
   TimeEntryType,
   UpdateTimeEntryInput,
 } from "../types/time-entry.js";
-import type { MatchedByEnum, TimeEntrySourceEnum } from "../types/time-entry.js";
+import type { MatchedByEnum, TimeEntryFieldEnum, TimeEntrySourceEnum } from "../types/time-entry.js";
 
 @Resolver(() => TimeEntryType)
 export class TimeEntryResolver {
@@ -84,6 +84,6 @@ export class TimeEntryResolver {
 /** Fields a page of summaries answers; externalEvent and project need only summary columns. */
 const SUMMARY_SELECTION: ReadonlySet<string> = new Set([...SUMMARY_FIELDS, "externalEvent", "project", "__typename"]);
 
-function toType(entry: { source: "manual" | "auto"; matchedBy: string | null } & Omit<TimeEntryType, "source" | "matchedBy">): TimeEntryType {
-  return { ...entry, source: entry.source as TimeEntrySourceEnum, matchedBy: entry.matchedBy as MatchedByEnum | null };
+function toType(entry: TimeEntry): TimeEntryType {
+  return { ...entry, source: entry.source as TimeEntrySourceEnum, matchedBy: entry.matchedBy as MatchedByEnum | null, editedFields: entry.editedFields as TimeEntryFieldEnum[] };
 }
