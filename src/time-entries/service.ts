@@ -51,6 +51,10 @@ export interface TimeEntryFilter {
   to?: Date | null;
   projectId?: string | null;
   source?: TimeEntrySource | null;
+  /** Entries imported from this integration's calendars (detached ones included). */
+  integrationId?: string | null;
+  /** Entries imported from this calendar (detached ones included). */
+  calendarId?: string | null;
 }
 
 export interface TimeEntryPage<E extends TimeEntrySummary = TimeEntry> {
@@ -132,6 +136,8 @@ export class TimeEntryService {
       to: filter.to?.toISOString(),
       projectId: filter.projectId,
       source: filter.source,
+      integrationId: filter.integrationId,
+      calendarId: filter.calendarId,
       cursorStart: cursor?.startTime.toISOString(),
       cursorId: cursor?.id,
       limit: first + 1,
@@ -217,6 +223,17 @@ export class TimeEntryService {
     if (deleted.length === 0) throw notFound("Time entry");
   }
 
+  /**
+   * Deletes every entry matching the filter and answers how many. Imported ones leave tombstones,
+   * as with delete: they are not imported again (restoreImportedEntries brings them back).
+   */
+  async deleteMatching(userId: string, filter: TimeEntryFilter): Promise<number> {
+    const given = Object.values(filter).some((value) => value != null);
+    if (!given) throw badInput("filter", "Say which entries to delete: give the filter a period, project, source, integration or calendar (a period covering everything deletes everything).");
+    const deleted = await this.db.delete(timeEntries).where(this.filterCondition(userId, filter)).returning({ id: timeEntries.id });
+    return deleted.length;
+  }
+
   /** Sums of durations per day, week, month or project, computed in the database (./totals.ts). */
   totals(userId: string, query: TotalsQuery): Promise<TimeTotal[]> {
     return timeTotals(this.db, userId, query);
@@ -249,6 +266,8 @@ export class TimeEntryService {
       filter.to ? lt(timeEntries.startTime, filter.to) : undefined,
       filter.projectId ? eq(timeEntries.projectId, filter.projectId) : undefined,
       filter.source ? eq(timeEntries.source, filter.source) : undefined,
+      filter.integrationId ? importedFromIntegration(filter.integrationId) : undefined,
+      filter.calendarId ? importedFromCalendar(filter.calendarId) : undefined,
     )!;
   }
 }
@@ -290,7 +309,7 @@ class PageQueries<E> {
   constructor(private readonly prepare: (shape: string, where: SQL | undefined) => PageQuery<E>) {}
 
   get(filter: TimeEntryFilter, withCursor: boolean): PageQuery<E> {
-    const shape = [filter.from, filter.to, filter.projectId, filter.source, withCursor].map((v) => (v ? "1" : "0")).join("");
+    const shape = [filter.from, filter.to, filter.projectId, filter.source, filter.integrationId, filter.calendarId, withCursor].map((v) => (v ? "1" : "0")).join("");
     let query = this.byShape.get(shape);
     if (!query) {
       const cursorStart = sql`${sql.placeholder("cursorStart")}::timestamptz`;
@@ -302,6 +321,8 @@ class PageQueries<E> {
           filter.to ? lt(timeEntries.startTime, sql`${sql.placeholder("to")}::timestamptz`) : undefined,
           filter.projectId ? eq(timeEntries.projectId, sql.placeholder("projectId")) : undefined,
           filter.source ? eq(timeEntries.source, sql.placeholder("source")) : undefined,
+          filter.integrationId ? importedFromIntegration(sql.placeholder("integrationId")) : undefined,
+          filter.calendarId ? importedFromCalendar(sql.placeholder("calendarId")) : undefined,
           withCursor
             ? or(lt(timeEntries.startTime, cursorStart), and(eq(timeEntries.startTime, cursorStart), lt(timeEntries.id, sql.placeholder("cursorId"))))
             : undefined,
@@ -311,6 +332,17 @@ class PageQueries<E> {
     }
     return query;
   }
+}
+
+/** The entry came from a calendar of this integration (its link, attached or detached). */
+function importedFromIntegration(integrationId: unknown): SQL {
+  return sql`exists (select 1 from ${eventLinks} join ${integrationCalendars} on ${integrationCalendars.id} = ${eventLinks.calendarId}
+    where ${eventLinks.timeEntryId} = ${timeEntries.id} and ${integrationCalendars.integrationId} = ${integrationId})`;
+}
+
+/** The entry came from this calendar (its link, attached or detached). */
+function importedFromCalendar(calendarId: unknown): SQL {
+  return sql`exists (select 1 from ${eventLinks} where ${eventLinks.timeEntryId} = ${timeEntries.id} and ${eventLinks.calendarId} = ${calendarId})`;
 }
 
 /** The edit flags an update sets: those of the fields whose value it changes (never unset: see reset). */

@@ -64,6 +64,14 @@ export class TimeEntryResolver {
     return toType(await ctx.services.timeEntries.update(ctx.user.id, input.id, input));
   }
 
+  @Mutation(() => Int, {
+    description:
+      "Deletes every entry matching the filter and answers how many; an empty filter is refused. Deleted imported entries are not imported again (see restoreImportedEntries).",
+  })
+  async deleteTimeEntries(@Ctx() ctx: GraphQLContext, @Arg("filter", () => TimeEntryFilterInput) filter: TimeEntryFilterInput): Promise<number> {
+    return ctx.services.timeEntries.deleteMatching(ctx.user.id, filter);
+  }
+
   @FieldResolver(() => ExternalEventType, { nullable: true, description: "Where an imported entry came from; null for manual entries." })
   externalEvent(@Ctx() ctx: GraphQLContext, @Root() entry: Pick<TimeEntrySummary, "id" | "source">): Promise<ExternalEventType | null> | null {
     return entry.source === "auto" ? ctx.loaders.externalEvent.load(entry.id) : null;

@@ -130,6 +130,12 @@ export class TimeEntryFilterInput {
 
   @Field(() => TimeEntrySourceEnum, { nullable: true })
   source?: TimeEntrySourceEnum | null;
+
+  @Field(() => UUID, { nullable: true, description: "Entries imported from this integration's calendars, detached ones included." })
+  integrationId?: string | null;
+
+  @Field(() => UUID, { nullable: true, description: "Entries imported from this calendar (IntegrationCalendar.id), detached ones included." })
+  calendarId?: string | null;
 }
 
 @InputType()
