@@ -61,6 +61,7 @@ export type CommandKind =
   | "editEntry"
   | "editEntryDuringSync"
   | "deleteEntry"
+  | "restoreEntries"
   | "createManualEntry"
   | "setWindow"
   | "setDefaultProject"
@@ -481,6 +482,14 @@ const userCommands = (): fc.Arbitrary<Command>[] => [
       const entry = pick(sortedEntries(m), index);
       await r.services.timeEntries.delete(r.userId, entry.id!);
       m.timesheet.delete(entry);
+    }),
+  ),
+  fc.option(fc.constantFrom(...CALENDARS)).map((calendar) =>
+    command("restoreEntries", String(calendar), () => true, async (m, r) => {
+      const calendars = await r.services.integrations.calendars(r.userId, r.integrationId);
+      const calendarId = calendar === null ? null : calendars.find((c) => c.url === r.calendarUrls.get(calendar))!.id;
+      const restored = await r.services.importedEntries.restore(r.userId, r.integrationId, calendarId);
+      expect(restored, "tombstones cleared").toBe(m.timesheet.restore(calendar));
     }),
   ),
   fc.record({ hours: fc.integer({ min: -10 * 24, max: 0 }), minutes: fc.constantFrom(15, 60), project: fc.option(fc.nat(5)) }).map((p) =>

@@ -27,6 +27,8 @@
  *                object with its UID is a duplicate); PARTIAL.
  *   calendars    a calendar that answers 404 keeps its entries and does not stop the others
  *                (PARTIAL); no calendar selected, or none reachable, is an ERROR that changes nothing.
+ *   restore      the user clears the tombstones of a calendar (or all): the next sync imports their
+ *                occurrences again.
  *   manual       entries the user created are never touched.
  */
 import { DAY_MS, MINUTE_MS, type EventSpec } from "./calendar-events.js";
@@ -223,6 +225,20 @@ export class ReferenceTimesheet {
       return;
     }
     for (const link of this.links.values()) if (link.entry === entry) link.entry = null;
+  }
+
+  /**
+   * The user restored the deleted imported entries of one calendar, or of all: their tombstones go,
+   * so the next sync imports the occurrences again. Answers how many.
+   */
+  restore(calendar: string | null): number {
+    let restored = 0;
+    for (const [key, link] of [...this.links]) {
+      if (link.entry !== null || (calendar !== null && link.calendar !== calendar)) continue;
+      this.links.delete(key);
+      restored++;
+    }
+    return restored;
   }
 
   sync(server: ServerState, settings: ModelSettings, projects: readonly ModelProject[], now: number, confirmDeletions: boolean): SyncOutcome {

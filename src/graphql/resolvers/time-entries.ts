@@ -64,6 +64,27 @@ export class TimeEntryResolver {
     return toType(await ctx.services.timeEntries.update(ctx.user.id, input.id, input));
   }
 
+  @Mutation(() => TimeEntryType, {
+    description:
+      "Puts an imported entry back to its calendar occurrence's version (times, notes, project), forgets your edits and re-attaches it, so it follows the event again. BAD_USER_INPUT when it has no occurrence to go back to.",
+  })
+  async resetTimeEntry(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<TimeEntryType> {
+    await ctx.services.importedEntries.reset(ctx.user.id, id);
+    return toType(await ctx.services.timeEntries.get(ctx.user.id, id));
+  }
+
+  @Mutation(() => Int, {
+    description:
+      "Forgets that you deleted imported entries of this integration (or of one of its calendars): answers how many; the next sync imports their occurrences again.",
+  })
+  async restoreImportedEntries(
+    @Ctx() ctx: GraphQLContext,
+    @Arg("integrationId", () => UUID) integrationId: string,
+    @Arg("calendarId", () => UUID, { nullable: true }) calendarId: string | null,
+  ): Promise<number> {
+    return ctx.services.importedEntries.restore(ctx.user.id, integrationId, calendarId ?? null);
+  }
+
   @Mutation(() => Int, {
     description:
       "Deletes every entry matching the filter and answers how many; an empty filter is refused. Deleted imported entries are not imported again (see restoreImportedEntries).",
