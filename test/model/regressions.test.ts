@@ -172,12 +172,12 @@ describe("5. a concurrent edit (PostgreSQL)", () => {
     await pg?.close();
   });
 
-  it("is never overwritten by a sync that read the entry before the edit committed", async () => {
+  it("is never overwritten by a sync that read the entry before the edit committed, and the other fields follow", async () => {
     const s = await scenario({ services: pgServices, server });
     s.put("A", "review.ics", event("review"));
     await s.sync();
     const [entry] = await s.entries();
-    s.put("A", "review.ics", event("review", { title: "Review (moved)" }));
+    s.put("A", "review.ics", event("review", { title: "Review (moved)", start: yesterdayAt(11) }));
     // The user's edit, in its own transaction: it holds the row until it commits.
     const user = postgres(pg.url!, { max: 1, onnotice: () => {} });
     try {
@@ -190,7 +190,7 @@ describe("5. a concurrent edit (PostgreSQL)", () => {
       await sync;
       // The sync's UPDATE reads notes_edited on the row it locked, as the edit committed it.
       const [after] = await s.entries();
-      expect(after).toMatchObject({ id: entry!.id, notes: "my notes", editedAfterImport: true });
+      expect(after).toMatchObject({ id: entry!.id, notes: "my notes", startTime: new Date(yesterdayAt(11)), editedFields: ["NOTES"] });
     } finally {
       await user.end();
     }
