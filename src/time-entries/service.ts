@@ -354,7 +354,14 @@ function editsOf(current: TimeEntryRow, changes: Partial<TimeEntryRow>): Partial
   return edits;
 }
 
+/** What the database and ISO 8601 without extended years both hold: the years 1 to 9999. */
+const FIRST_INSTANT = Date.parse("0001-01-01T00:00:00Z");
+const LAST_INSTANT = Date.parse("9999-12-31T23:59:59.999Z");
+
 function validateFilter(filter: TimeEntryFilter): void {
+  for (const [field, instant] of [["filter.from", filter.from], ["filter.to", filter.to]] as const) {
+    if (instant && (instant.getTime() < FIRST_INSTANT || instant.getTime() > LAST_INSTANT)) throw badInput(field, `Give ${field} as an instant in the years 1 to 9999.`);
+  }
   if (filter.from && filter.to && filter.to <= filter.from) throw badInput("filter.to", "must be after filter.from");
 }
 
