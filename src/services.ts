@@ -8,6 +8,7 @@ import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import { ProjectService } from "./projects/service.js";
 import { SyncEngine } from "./sync/engine.js";
+import { ImportedEntryService } from "./sync/imported-entries.js";
 import { SyncRunStore } from "./sync/runs.js";
 import { SyncService } from "./sync/service.js";
 import { TimeEntryService } from "./time-entries/service.js";
@@ -18,6 +19,8 @@ export interface Services {
   users: UserService;
   projects: ProjectService;
   timeEntries: TimeEntryService;
+  /** Reset and restore of imported entries. */
+  importedEntries: ImportedEntryService;
   integrations: IntegrationService;
   sync: SyncService;
   syncRuns: SyncRunStore;
@@ -44,6 +47,7 @@ export function createServices(db: Db, deps: ServiceDeps): Services {
     users,
     projects,
     timeEntries: new TimeEntryService(db, projects),
+    importedEntries: new ImportedEntryService({ db, integrations, projects, users, clock: deps.clock }),
     integrations,
     sync: new SyncService(integrations, syncRuns, engine, (run) => deps.metrics?.recordRun(run)),
     syncRuns,

@@ -113,8 +113,14 @@ export const timeEntries = pgTable(
     source: timeEntrySource().notNull().default("manual"),
     /** How an imported entry got its project. */
     matchedBy: projectMatch(),
-    /** The user changed an imported entry: syncs never overwrite or delete it again. */
-    editedAfterImport: boolean().notNull().default(false),
+    /**
+     * Which fields of an imported entry the user changed (docs/sync.md): a sync never overwrites
+     * them, and an entry with any of them is kept, detached, when its event goes away.
+     */
+    projectEdited: boolean().notNull().default(false),
+    notesEdited: boolean().notNull().default(false),
+    /** Start and end, which move together. */
+    timesEdited: boolean().notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },

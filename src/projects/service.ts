@@ -93,8 +93,8 @@ export class ProjectService {
   /**
    * Deletes the project in one transaction. While entries or integration/calendar defaults use it,
    * `uses` must say what happens to them: moved to another of the user's projects, or cleared.
-   * Imported entries count as edited afterwards, as with updateTimeEntry: otherwise the next sync
-   * would match them again and undo the move.
+   * Imported entries count as having their project edited afterwards, as with updateTimeEntry:
+   * otherwise the next sync would match them again and undo the move.
    */
   async delete(userId: string, id: string, uses: ProjectUsesOnDelete | null): Promise<void> {
     if (uses?.action === "MOVE_TO") {
@@ -116,7 +116,7 @@ export class ProjectService {
         const target = uses.action === "MOVE_TO" ? uses.projectId : null;
         await tx
           .update(timeEntries)
-          .set({ projectId: target, editedAfterImport: sql`${timeEntries.editedAfterImport} or ${timeEntries.source} = 'auto'`, updatedAt: new Date() })
+          .set({ projectId: target, projectEdited: sql`${timeEntries.projectEdited} or ${timeEntries.source} = 'auto'`, updatedAt: new Date() })
           .where(and(eq(timeEntries.userId, userId), eq(timeEntries.projectId, id)));
         await tx
           .update(integrations)

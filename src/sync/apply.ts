@@ -12,9 +12,11 @@
  *   Re-checked assumptions. The plan was made on a snapshot; the user may have edited or deleted
  *   an entry since. Every update and delete first claims its rows (SELECT … FOR UPDATE, which on
  *   PostgreSQL waits for a concurrent edit and then re-reads the row): only a link that still has
- *   the content hash the plan saw, is not detached, and whose entry is still the one planned and
- *   not edited after import is written. Any other row is left alone and counted as a conflict
- *   kept: the user's edit wins, never the sync. Relinks and detachments re-check the hash too.
+ *   the content hash the plan saw, is not detached, and whose entry is still the one planned is
+ *   written — and deleted only while no field of the entry is edited. An update writes each field
+ *   only while the entry's row, as it is then, does not mark it edited. Any other row is left
+ *   alone and counted as a conflict kept: the user's edit wins, never the sync. Relinks and
+ *   detachments re-check the hash too.
  *
  * Creates need no claim: one sync per integration runs at a time (./runs.ts), and the unique key
  * of event_links is the last line of defence against a duplicate.
@@ -24,6 +26,7 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { CollectionState } from "../caldav/index.js";
 import type { Db } from "../db/client.js";
 import { calendarObjects, eventLinks, integrationCalendars, timeEntries } from "../db/schema.js";
+import { entryUnedited } from "../time-entries/edits.js";
 import type { FetchedObject } from "./collection-sync.js";
 import type { DesiredEntry } from "./desired.js";
 import type { ExistingLink, SyncPlan } from "./plan.js";
@@ -77,7 +80,7 @@ export async function applyPlan(db: Db, userId: string, plan: SyncPlan, mirror: 
     add(change.upserts, maxRows, (tx, objects) => upsertMirrorObjects(tx, change.calendarId, objects));
   }
   add(plan.deletes, size, async (tx, links) => {
-    const claimed = await claimLiveLinks(tx, userId, links);
+    const claimed = await claimLiveLinks(tx, userId, links, { unedited: true });
     await deleteLinkedEntries(tx, userId, [...claimed]);
     applied.deleted += claimed.size;
     applied.staleLinks.push(...links.filter((link) => !claimed.has(link)));
@@ -89,7 +92,7 @@ export async function applyPlan(db: Db, userId: string, plan: SyncPlan, mirror: 
     applied.relinked += await relink(tx, relinks);
   });
   add(plan.updates, size, async (tx, updates) => {
-    const claimed = await claimLiveLinks(tx, userId, updates.map((u) => u.link));
+    const claimed = await claimLiveLinks(tx, userId, updates.map((u) => u.link), { unedited: false });
     const live = updates.filter((u) => claimed.has(u.link));
     await updateEntries(tx, userId, live);
     applied.updated += live.length;
@@ -153,10 +156,11 @@ async function writeMirrorStates(tx: Tx, mirror: readonly MirrorChange[]): Promi
 
 /**
  * Locks and returns the links whose rows are still as the plan saw them: same hash, not detached,
- * the same entry, of this user, not edited after import. FOR UPDATE makes a concurrent edit of
- * the entry wait for this transaction, or, when it committed first, re-reads the row and drops it.
+ * the same entry, of this user, and with `unedited` an entry without any edited field. FOR UPDATE
+ * makes a concurrent edit of the entry wait for this transaction, or, when it committed first,
+ * re-reads the row (and drops it when it no longer qualifies).
  */
-async function claimLiveLinks(tx: Tx, userId: string, links: readonly ExistingLink[]): Promise<Set<ExistingLink>> {
+async function claimLiveLinks(tx: Tx, userId: string, links: readonly ExistingLink[], { unedited }: { unedited: boolean }): Promise<Set<ExistingLink>> {
   if (links.length === 0) return new Set();
   const rows = await tx
     .select({ id: eventLinks.id, contentHash: eventLinks.contentHash, timeEntryId: eventLinks.timeEntryId })
@@ -167,7 +171,7 @@ async function claimLiveLinks(tx: Tx, userId: string, links: readonly ExistingLi
         inArray(eventLinks.id, links.map((link) => link.id)),
         eq(eventLinks.detached, false),
         eq(timeEntries.userId, userId),
-        eq(timeEntries.editedAfterImport, false),
+        unedited ? entryUnedited() : undefined,
       ),
     )
     .for("update");
@@ -187,13 +191,13 @@ async function deleteLinkedEntries(tx: Tx, userId: string, links: readonly Exist
   if (entryIds.length > 0) await tx.delete(timeEntries).where(and(eq(timeEntries.userId, userId), inArray(timeEntries.id, entryIds)));
 }
 
-/** Detaches each link that still has the planned hash; a link with an event moves to its key and object. */
-async function detachLinks(tx: Tx, conflicts: SyncPlan["conflictsKept"]): Promise<number> {
-  const values = conflicts.map(({ link, desired }) => sql`(${link.id}::uuid, ${link.contentHash}::text, ${desired?.href ?? link.href}::text, ${desired ? desired.etag : link.etag}::text, ${desired ? desired.recurrenceId : link.recurrenceId}::text)`);
+/** Detaches each link that still has the planned hash. */
+async function detachLinks(tx: Tx, links: SyncPlan["conflictsKept"]): Promise<number> {
+  const values = links.map((link) => sql`(${link.id}::uuid, ${link.contentHash}::text)`);
   return countOf(
     await tx.execute(sql`
-      update event_links as l set detached = true, href = v.href, etag = v.etag, recurrence_id = v.recurrence_id, updated_at = now()
-      from (values ${sql.join(values, sql`, `)}) as v(id, content_hash, href, etag, recurrence_id)
+      update event_links as l set detached = true, updated_at = now()
+      from (values ${sql.join(values, sql`, `)}) as v(id, content_hash)
       where l.id = v.id and l.content_hash = v.content_hash and not l.detached
       returning l.id`),
   );
@@ -211,13 +215,23 @@ async function relink(tx: Tx, relinks: SyncPlan["relinks"]): Promise<number> {
   );
 }
 
-/** One UPDATE … FROM (VALUES …) for the entries, one for their links (claimed before). */
+/**
+ * One UPDATE … FROM (VALUES …) for the entries, one for their links (claimed before). Each field
+ * the entry's row marks as edited keeps the user's value: the flags are read by this statement,
+ * on the row it locked, so an edit committed at any point before it is never overwritten.
+ */
 async function updateEntries(tx: Tx, userId: string, updates: SyncPlan["updates"]): Promise<void> {
   if (updates.length === 0) return;
   const entryRows = updates.map(({ link, desired }) => sql`(${link.timeEntryId}::uuid, ${desired.start.toISOString()}::timestamptz, ${desired.end.toISOString()}::timestamptz, ${desired.durationSeconds}::int, ${desired.notes}::text, ${desired.projectId}::uuid, ${desired.matchedBy}::project_match)`);
   await tx.execute(sql`
-    update time_entries as t set start_time = v.start_time, end_time = v.end_time, duration_seconds = v.duration_seconds,
-      notes = v.notes, project_id = v.project_id, matched_by = v.matched_by, updated_at = now()
+    update time_entries as t set
+      start_time = case when t.times_edited then t.start_time else v.start_time end,
+      end_time = case when t.times_edited then t.end_time else v.end_time end,
+      duration_seconds = case when t.times_edited then t.duration_seconds else v.duration_seconds end,
+      notes = case when t.notes_edited then t.notes else v.notes end,
+      project_id = case when t.project_edited then t.project_id else v.project_id end,
+      matched_by = case when t.project_edited then t.matched_by else v.matched_by end,
+      updated_at = now()
     from (values ${sql.join(entryRows, sql`, `)}) as v(id, start_time, end_time, duration_seconds, notes, project_id, matched_by)
     where t.id = v.id and t.user_id = ${userId}::uuid`);
   const linkRows: SQL[] = updates.map(({ link, desired }) => sql`(${link.id}::uuid, ${desired.href}::text, ${desired.etag}::text, ${desired.recurrenceId}::text, ${desired.contentHash}::text, ${desired.start.toISOString()}::timestamptz)`);

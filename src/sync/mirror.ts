@@ -1,6 +1,7 @@
 import { and, count, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
 import { calendarObjects, eventLinks, integrationCalendars, timeEntries } from "../db/schema.js";
+import { entryEdited } from "../time-entries/edits.js";
 import type { ExistingLink } from "./plan.js";
 
 /** Reads of the stored side of a sync: the collection mirror and the links of earlier imports. */
@@ -85,7 +86,7 @@ async function selectLinks(db: Db, where: SQL): Promise<ExistingLink[]> {
       occurrenceStart: eventLinks.occurrenceStart,
       timeEntryId: eventLinks.timeEntryId,
       detached: eventLinks.detached,
-      edited: timeEntries.editedAfterImport,
+      edited: entryEdited(),
     })
     .from(eventLinks)
     .leftJoin(timeEntries, eq(timeEntries.id, eventLinks.timeEntryId))

@@ -65,9 +65,9 @@ export function plannedCalendars(
   const created = count(plan.creates, (entry) => entry.calendarId);
   const updated = count(plan.updates.filter((u) => !stale.has(u.link)), (u) => u.link.calendarId);
   const deleted = count(plan.deletes.filter((link) => !stale.has(link)), (link) => link.calendarId);
-  const conflicts = count([...plan.conflictsKept.map((c) => c.link), ...stale], (link) => link.calendarId);
+  const conflicts = count([...plan.conflictsKept, ...stale], (link) => link.calendarId);
   const changedWithEvent = count(
-    [...plan.creates, ...plan.updates.map((u) => u.desired), ...plan.conflictsKept.flatMap((c) => (c.desired ? [c.desired] : [])), ...plan.duplicates],
+    [...plan.creates, ...plan.updates.map((u) => u.desired), ...plan.duplicates],
     (entry) => entry.calendarId,
   );
   return downloads.flatMap((download) => {
@@ -112,7 +112,10 @@ export function missingMessage(count: number): string {
 
 export function summarize(plan: SyncPlan, applied: AppliedPlan, result: SyncRunResult, notes: readonly string[]): string {
   const parts = [`${applied.created} created, ${applied.updated} updated, ${applied.deleted} deleted, ${result.entriesUnchanged} unchanged.`];
-  if (result.conflictsKept > 0) parts.push(`${result.conflictsKept} entries you edited were kept and detached from their changed events.`);
+  if (result.conflictsKept > 0) {
+    const one = result.conflictsKept === 1;
+    parts.push(`${result.conflictsKept} ${one ? "entry" : "entries"} you edited ${one ? "was" : "were"} kept as you left ${one ? "it" : "them"} (${one ? "its event was" : "their events were"} removed, or you changed ${one ? "it" : "them"} during the sync).`);
+  }
   if (result.errors.length > 0) parts.push(`${result.errors.length} calendar objects could not be read and were skipped (see errors).`);
   if (plan.guard) parts.push(plan.guard.message);
   return [...notes, ...parts].join(" ");

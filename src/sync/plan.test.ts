@@ -75,7 +75,7 @@ function outcomeOf(p: SyncPlan): string {
     ...p.updates.map(() => "UPDATE"),
     ...p.relinks.map(() => "RELINK"),
     ...p.deletes.map(() => "DELETE"),
-    ...p.conflictsKept.map((c) => (c.desired === null ? "CONFLICT_KEPT(vanished)" : "CONFLICT_KEPT(changed)")),
+    ...p.conflictsKept.map(() => "CONFLICT_KEPT"),
     ...Array.from({ length: p.unchanged }, () => "UNCHANGED"),
   ];
   return outcomes.length === 0 ? "NOTHING" : outcomes.join(",");
@@ -118,7 +118,7 @@ describe("truth table: the occurrence is in the calendar", () => {
     ["tombstone+detached",        "same",    "UNCHANGED"],
     ["tombstone+edited+detached", "same",    "UNCHANGED"],
     ["live",                      "differs", "UPDATE"],
-    ["edited",                    "differs", "CONFLICT_KEPT(changed)"],
+    ["edited",                    "differs", "UPDATE"], // in the fields the user did not edit (apply.ts)
     ["detached",                  "differs", "UNCHANGED"], // detached for good
     ["edited+detached",           "differs", "UNCHANGED"],
     ["tombstone",                 "differs", "UNCHANGED"], // the user's deletion stands
@@ -131,7 +131,6 @@ describe("truth table: the occurrence is in the calendar", () => {
     const p = plan({ desired: [d], existing: [l] });
     expect(outcomeOf(p)).toBe(expected);
     if (expected === "UPDATE") expect(p.updates).toEqual([{ link: l, desired: d }]);
-    if (expected.startsWith("CONFLICT")) expect(p.conflictsKept).toEqual([{ link: l, desired: d }]);
   });
 
   it("an event moved into the window from outside it is updated like any other change", () => {
@@ -144,7 +143,7 @@ describe("truth table: the occurrence is gone from the calendar", () => {
   it.each<[State, string]>([
     // link state (occurrence in the window)  outcome
     ["live",                      "DELETE"],
-    ["edited",                    "CONFLICT_KEPT(vanished)"],
+    ["edited",                    "CONFLICT_KEPT"],
     ["detached",                  "NOTHING"],
     ["edited+detached",           "NOTHING"],
     ["tombstone",                 "NOTHING"], // the tombstone row stays untouched
@@ -156,7 +155,7 @@ describe("truth table: the occurrence is gone from the calendar", () => {
     const p = plan({ existing: [l] });
     expect(outcomeOf(p)).toBe(expected);
     if (expected === "DELETE") expect(p.deletes).toEqual([l]);
-    if (expected.startsWith("CONFLICT")) expect(p.conflictsKept).toEqual([{ link: l, desired: null }]);
+    if (expected.startsWith("CONFLICT")) expect(p.conflictsKept).toEqual([l]);
   });
 
   it.each<[string, Date, State, string]>([
@@ -168,7 +167,7 @@ describe("truth table: the occurrence is gone from the calendar", () => {
     ["exactly at the window end (exclusive)",     WINDOW.end,                            "live",   "NOTHING"],
     ["after the window",                          new Date("2026-06-01T00:00:00Z"),      "live",   "NOTHING"],
     ["before the window, entry edited",           BEFORE_WINDOW,                         "edited", "NOTHING"],
-    ["at the window start, entry edited",         WINDOW.start,                          "edited", "CONFLICT_KEPT(vanished)"],
+    ["at the window start, entry edited",         WINDOW.start,                          "edited", "CONFLICT_KEPT"],
   ])("%s → %s", (_when, occurrenceStart, state, expected) => {
     expect(outcomeOf(plan({ existing: [link({ ...STATES[state], occurrenceStart })] }))).toBe(expected);
   });
@@ -290,7 +289,7 @@ describe("guard CALENDAR_EMPTY: a calendar that had entries lists no objects", (
     const p = plan({ ...input, confirmDeletions: true });
     expect(p.guard).toBeNull();
     expect(ids(p.deletes)).toEqual(["cal-link-0", "cal-link-1", "cal-2-link-0"]);
-    expect(ids(p.conflictsKept.map((c) => c.link))).toEqual(["edited"]);
+    expect(ids(p.conflictsKept)).toEqual(["edited"]);
   });
 
   it("does not fire when the calendar listed objects (they just have no occurrences in the window)", () => {
@@ -435,10 +434,10 @@ describe("keys survive a change of kind (failure 3: time counted twice)", () => 
     expect(p.updates[0]!.desired.recurrenceId).toBe(FIRST);
   });
 
-  it("an edited single event that changed as it became a series is kept and detached onto the first instance's key", () => {
+  it("an edited single event that changed as it became a series follows onto the first instance's key", () => {
     const p = plan({ desired: [instance(FIRST, "2026-03-10T09:00:00Z", "hash-2")], existing: [link(STATES.edited)] });
-    expect(outcomeOf(p)).toBe("CONFLICT_KEPT(changed)");
-    expect(p.conflictsKept[0]!.desired?.recurrenceId).toBe(FIRST);
+    expect(outcomeOf(p)).toBe("UPDATE");
+    expect(p.updates[0]!.desired.recurrenceId).toBe(FIRST);
   });
 
   it("a series becomes a single event: the first instance's entry stays, the others go", () => {
@@ -530,7 +529,7 @@ function randomInput(seed: number): PlanInput {
 /** What the sync would do to the link table, in memory. */
 function apply(p: SyncPlan, existing: ExistingLink[]): ExistingLink[] {
   const deleted = new Set(p.deletes.map((l) => l.id));
-  const detached = new Map(p.conflictsKept.map((c) => [c.link.id, c.desired]));
+  const detached = new Set(p.conflictsKept.map((l) => l.id));
   const updated = new Map(p.updates.map((u) => [u.link.id, u.desired]));
   const relinked = new Map(p.relinks.map((u) => [u.link.id, u.desired]));
   const moved = (l: ExistingLink, d: DesiredEntry | null | undefined) => (d ? { ...l, href: d.href, etag: d.etag, recurrenceId: d.recurrenceId, occurrenceStart: d.start } : l);
@@ -540,7 +539,7 @@ function apply(p: SyncPlan, existing: ExistingLink[]): ExistingLink[] {
       const d = updated.get(l.id);
       if (d !== undefined) return { ...moved(l, d), contentHash: d.contentHash };
       if (relinked.has(l.id)) return moved(l, relinked.get(l.id));
-      return detached.has(l.id) ? { ...moved(l, detached.get(l.id)), detached: true } : l;
+      return detached.has(l.id) ? { ...l, detached: true } : l;
     });
   p.creates.forEach((d, i) =>
     next.push(
@@ -559,11 +558,10 @@ describe("properties (500 random inputs)", () => {
     for (const seed of seeds) {
       const input = randomInput(seed);
       const p = planSync(input);
-      const withEvent = p.conflictsKept.filter((c) => c.desired !== null).length;
-      expect(p.creates.length + p.updates.length + p.relinks.length + withEvent + p.duplicates.length + p.unchanged, `seed ${seed}`).toBe(
+      expect(p.creates.length + p.updates.length + p.relinks.length + p.duplicates.length + p.unchanged, `seed ${seed}`).toBe(
         input.desired.length,
       );
-      const touched = [...p.updates.map((u) => u.link), ...p.relinks.map((u) => u.link), ...p.deletes, ...p.conflictsKept.map((c) => c.link)].map((l) => l.id);
+      const touched = [...p.updates.map((u) => u.link), ...p.relinks.map((u) => u.link), ...p.deletes, ...p.conflictsKept].map((l) => l.id);
       expect(new Set(touched).size, `seed ${seed}`).toBe(touched.length);
     }
   });
@@ -580,9 +578,9 @@ describe("properties (500 random inputs)", () => {
         // Creates grow the set of imported entries, so the mass-delete guard may release
         // on the next run what it withheld — but only that, and then it is done.
         const confirmed = planSync({ ...input, confirmDeletions: true });
-        const withheld = new Set([...confirmed.deletes, ...confirmed.conflictsKept.map((c) => c.link)].map((l) => l.id));
+        const withheld = new Set([...confirmed.deletes, ...confirmed.conflictsKept].map((l) => l.id));
         expect(second.creates.length + second.updates.length, `seed ${seed}`).toBe(0);
-        for (const l of [...second.deletes, ...second.conflictsKept.map((c) => c.link)]) {
+        for (const l of [...second.deletes, ...second.conflictsKept]) {
           expect(withheld.has(l.id), `seed ${seed}`).toBe(true);
         }
         const third = planSync({ ...input, existing: apply(second, apply(first, input.existing)) });
@@ -612,7 +610,7 @@ describe("properties (500 random inputs)", () => {
           ...p.creates,
           ...[...p.updates, ...p.relinks].flatMap((u) => [u.link, u.desired]),
           ...p.deletes,
-          ...p.conflictsKept.flatMap((c) => (c.desired ? [c.link, c.desired] : [c.link])),
+          ...p.conflictsKept,
           ...p.duplicates,
         ]),
       ].map(occurrenceKey);

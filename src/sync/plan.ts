@@ -20,9 +20,11 @@
  *
  * Three rules protect the user's timesheet:
  *
- *   - The user wins. An entry the user deleted leaves a tombstone link and is never
- *     re-created; an entry the user edited is never overwritten or deleted — when its
- *     event changes or vanishes the entry is kept and its link detached, for good.
+ *   - The user wins, field by field. An entry the user deleted leaves a tombstone link
+ *     and is never re-created. An entry the user edited follows its event's changes in
+ *     the fields the user did not edit (apply.ts writes only those, re-checking the edit
+ *     flags as it writes); when its event vanishes it is kept and its link detached, for
+ *     good. Only an entry without any edit is deleted with its event.
  *   - Time passing deletes nothing. A link whose occurrence starts outside the window
  *     is left alone: the event did not vanish, we just stopped looking at it.
  *   - A server glitch must never wipe a timesheet. Two guards withhold deletions
@@ -52,7 +54,7 @@ export interface ExistingLink {
   occurrenceStart: Date;
   /** null: the user deleted the imported entry → the link is a tombstone, never re-create it. */
   timeEntryId: string | null;
-  /** The user changed the entry after import. */
+  /** The user changed at least one field of the entry after import (project, notes or times). */
   entryEditedAfterImport: boolean;
   /** Already detached by an earlier conflict → left alone forever. */
   detached: boolean;
@@ -94,7 +96,10 @@ export interface SyncGuard {
 
 export interface SyncPlan {
   creates: DesiredEntry[];
-  /** Update the entry from `desired`, and the link's key, hash, href, etag and occurrence start. */
+  /**
+   * Update the entry from `desired` in the fields the user did not edit, and the link's key, hash,
+   * href, etag and occurrence start.
+   */
   updates: { link: ExistingLink; desired: DesiredEntry }[];
   /**
    * The entry needs no change but its link does: the same content now comes from another href
@@ -105,15 +110,12 @@ export interface SyncPlan {
   relinks: { link: ExistingLink; desired: DesiredEntry }[];
   /** Delete the entry and the link. */
   deletes: ExistingLink[];
-  /**
-   * A user-edited entry whose event changed (desired) or vanished (null): keep the entry, detach
-   * the link (moved to `desired`'s key and object, so the key is not imported again).
-   */
-  conflictsKept: { link: ExistingLink; desired: DesiredEntry | null }[];
+  /** A user-edited entry whose event vanished: keep the entry, detach the link. */
+  conflictsKept: ExistingLink[];
   /**
    * Desired occurrences that need no write: same hash, or a link we deliberately do
-   * not follow any more (tombstone, detached). Together with creates, updates, relinks,
-   * conflicts with an event and duplicates, this accounts for every desired entry.
+   * not follow any more (tombstone, detached). Together with creates, updates, relinks
+   * and duplicates, this accounts for every desired entry.
    */
   unchanged: number;
   /** Occurrences whose key another object already claims (broken servers); not imported. */
@@ -170,9 +172,6 @@ export function planSync(input: PlanInput): SyncPlan {
       case "UPDATE":
         plan.updates.push({ link: requireLink(link), desired });
         break;
-      case "KEEP_CONFLICT":
-        plan.conflictsKept.push({ link: requireLink(link), desired });
-        break;
       case "NOTHING":
         if (link !== undefined && !namesObjectOf(link, desired)) plan.relinks.push({ link, desired });
         else plan.unchanged++;
@@ -186,7 +185,7 @@ export function planSync(input: PlanInput): SyncPlan {
   for (const { link, decision } of vanished) {
     if (withheld?.links.has(link)) continue;
     if (decision === "DELETE") plan.deletes.push(link);
-    else plan.conflictsKept.push({ link, desired: null });
+    else plan.conflictsKept.push(link);
   }
   plan.guard = withheld?.guard ?? null;
   return plan;
@@ -195,7 +194,7 @@ export function planSync(input: PlanInput): SyncPlan {
 // ---------------------------------------------------------------------------
 // The truth table
 
-type WithEvent = "CREATE" | "UPDATE" | "KEEP_CONFLICT" | "NOTHING";
+type WithEvent = "CREATE" | "UPDATE" | "NOTHING";
 type WithoutEvent = "DELETE" | "KEEP_CONFLICT" | "NOTHING";
 
 /** The occurrence is in the calendar (and in the window). */
@@ -209,9 +208,7 @@ function decideWithEvent(desired: DesiredEntry, link: ExistingLink | undefined):
   if (link.timeEntryId === null) return "NOTHING";
   // Changed, but the entry was detached by an earlier conflict: it is the user's now.
   if (link.detached) return "NOTHING";
-  // Changed, and the user edited the entry: keep their version, detach the link.
-  if (link.entryEditedAfterImport) return "KEEP_CONFLICT";
-  // Changed, entry untouched by the user: follow the event.
+  // Changed: follow the event, in the fields the user did not edit (apply.ts keeps the others).
   return "UPDATE";
 }
 
@@ -234,7 +231,7 @@ function decideWithoutEvent(link: ExistingLink, window: PlanInput["window"]): Wi
   if (link.timeEntryId === null) return "NOTHING";
   // Detached by an earlier conflict: the entry is the user's; it does not follow the event.
   if (link.detached) return "NOTHING";
-  // The user edited the entry: keep it, detach the link.
+  // The user edited a field of the entry: keep it, detach the link.
   if (link.entryEditedAfterImport) return "KEEP_CONFLICT";
   // Untouched by the user: the event is gone, so is the entry (and its link).
   return "DELETE";
@@ -247,7 +244,7 @@ function judgeVanished(links: readonly ExistingLink[], window: PlanInput["window
   });
 }
 
-/** UPDATE and KEEP_CONFLICT are only ever decided for an existing link. */
+/** UPDATE is only ever decided for an existing link. */
 function requireLink(link: ExistingLink | undefined): ExistingLink {
   if (link === undefined) throw new Error("planSync: a decision about a link was made without a link");
   return link;

@@ -5,9 +5,16 @@ import { badInput, notFound } from "../errors.js";
 import type { ProjectService } from "../projects/service.js";
 import { refuseNul } from "../users/validation.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { editedFields, type EditFlags, type TimeEntryField } from "./edits.js";
 import { timeTotals, type TimeTotal, type TotalsQuery } from "./totals.js";
 
-export type TimeEntry = typeof timeEntries.$inferSelect;
+type TimeEntryRow = typeof timeEntries.$inferSelect;
+/** An entry as stored, with what the user edited of it spelled out. */
+export type TimeEntry = TimeEntryRow & {
+  editedFields: TimeEntryField[];
+  /** Any field edited: the one flag of earlier versions of the API. */
+  editedAfterImport: boolean;
+};
 export type TimeEntrySource = TimeEntry["source"];
 
 /** What a list of entries usually shows: an entry without its import and audit details. */
@@ -35,7 +42,7 @@ export interface ExternalEvent {
   recurrenceId: string | null;
   calendarUrl: string;
   href: string;
-  /** The entry was edited and its event changed since: syncs no longer touch it. */
+  /** The entry had fields you edited when its event went away: syncs no longer touch it. */
   detached: boolean;
 }
 
@@ -44,6 +51,10 @@ export interface TimeEntryFilter {
   to?: Date | null;
   projectId?: string | null;
   source?: TimeEntrySource | null;
+  /** Entries imported from this integration's calendars (detached ones included). */
+  integrationId?: string | null;
+  /** Entries imported from this calendar (detached ones included). */
+  calendarId?: string | null;
 }
 
 export interface TimeEntryPage<E extends TimeEntrySummary = TimeEntry> {
@@ -76,9 +87,10 @@ export class TimeEntryService {
     private readonly db: Db,
     private readonly projects: ProjectService,
   ) {
-    this.fullPages = new PageQueries((shape, where) =>
-      db.select().from(timeEntries).where(where).orderBy(desc(timeEntries.startTime), desc(timeEntries.id)).limit(sql.placeholder("limit")).prepare(`time_entries_page_${shape}`),
-    );
+    this.fullPages = new PageQueries((shape, where) => {
+      const query = db.select().from(timeEntries).where(where).orderBy(desc(timeEntries.startTime), desc(timeEntries.id)).limit(sql.placeholder("limit")).prepare(`time_entries_page_${shape}`);
+      return { execute: async (values) => (await query.execute(values)).map(withEdits) };
+    });
     this.summaryPages = new PageQueries((shape, where) => {
       const query = db
         .select(SUMMARY_COLUMNS)
@@ -124,6 +136,8 @@ export class TimeEntryService {
       to: filter.to?.toISOString(),
       projectId: filter.projectId,
       source: filter.source,
+      integrationId: filter.integrationId,
+      calendarId: filter.calendarId,
       cursorStart: cursor?.startTime.toISOString(),
       cursorId: cursor?.id,
       limit: first + 1,
@@ -145,7 +159,7 @@ export class TimeEntryService {
       .from(timeEntries)
       .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)));
     if (!entry) throw notFound("Time entry");
-    return entry;
+    return withEdits(entry);
   }
 
   async create(userId: string, input: CreateTimeEntryInput): Promise<TimeEntry> {
@@ -164,35 +178,41 @@ export class TimeEntryService {
         source: "manual",
       })
       .returning();
-    return entry!;
+    return withEdits(entry!);
   }
 
+  /**
+   * Changes the given fields. On an imported entry, each field whose value changes is marked
+   * edited (docs/sync.md): syncs never overwrite it again, and keep the others following the
+   * calendar. The row is locked while it is compared, so a sync writing it meanwhile is neither
+   * overwritten with what the client read before nor taken for the user's edit.
+   */
   async update(userId: string, id: string, input: UpdateTimeEntryInput): Promise<TimeEntry> {
-    const current = await this.get(userId, id);
-    const startTime = input.startTime ?? current.startTime;
-    const endTime = input.endTime ?? current.endTime;
-    const changes: Partial<TimeEntry> = {
-      startTime,
-      endTime,
-      durationSeconds: validateInterval(startTime, endTime),
-      updatedAt: new Date(),
-    };
-    if (input.notes != null) changes.notes = validateNotes(input.notes);
-    // From now on the user's version wins over the calendar's (docs/sync.md).
-    if (current.source === "auto") changes.editedAfterImport = true;
-    if (input.projectId !== undefined) {
-      if (input.projectId !== null && input.projectId !== current.projectId) {
-        await this.projects.requireAssignable(userId, input.projectId, "projectId");
-      }
-      changes.projectId = input.projectId;
+    const before = await this.get(userId, id);
+    if (input.notes != null) validateNotes(input.notes);
+    if (input.projectId != null && input.projectId !== before.projectId) {
+      await this.projects.requireAssignable(userId, input.projectId, "projectId");
     }
-    const [entry] = await this.db
-      .update(timeEntries)
-      .set(changes)
-      .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
-      .returning();
-    if (!entry) throw notFound("Time entry");
-    return entry;
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx
+        .select()
+        .from(timeEntries)
+        .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
+        .for("update");
+      if (!current) throw notFound("Time entry");
+      const startTime = input.startTime ?? current.startTime;
+      const endTime = input.endTime ?? current.endTime;
+      const changes: Partial<TimeEntryRow> = { startTime, endTime, durationSeconds: validateInterval(startTime, endTime), updatedAt: new Date() };
+      if (input.notes != null) changes.notes = input.notes;
+      if (input.projectId !== undefined) changes.projectId = input.projectId;
+      if (current.source === "auto") Object.assign(changes, editsOf(current, changes));
+      const [entry] = await tx
+        .update(timeEntries)
+        .set(changes)
+        .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
+        .returning();
+      return withEdits(entry!);
+    });
   }
 
   async delete(userId: string, id: string): Promise<void> {
@@ -201,6 +221,17 @@ export class TimeEntryService {
       .where(and(eq(timeEntries.userId, userId), eq(timeEntries.id, id)))
       .returning({ id: timeEntries.id });
     if (deleted.length === 0) throw notFound("Time entry");
+  }
+
+  /**
+   * Deletes every entry matching the filter and answers how many. Imported ones leave tombstones,
+   * as with delete: they are not imported again (restoreImportedEntries brings them back).
+   */
+  async deleteMatching(userId: string, filter: TimeEntryFilter): Promise<number> {
+    const given = Object.values(filter).some((value) => value != null);
+    if (!given) throw badInput("filter", "Say which entries to delete: give the filter a period, project, source, integration or calendar (a period covering everything deletes everything).");
+    const deleted = await this.db.delete(timeEntries).where(this.filterCondition(userId, filter)).returning({ id: timeEntries.id });
+    return deleted.length;
   }
 
   /** Sums of durations per day, week, month or project, computed in the database (./totals.ts). */
@@ -235,8 +266,15 @@ export class TimeEntryService {
       filter.to ? lt(timeEntries.startTime, filter.to) : undefined,
       filter.projectId ? eq(timeEntries.projectId, filter.projectId) : undefined,
       filter.source ? eq(timeEntries.source, filter.source) : undefined,
+      filter.integrationId ? importedFromIntegration(filter.integrationId) : undefined,
+      filter.calendarId ? importedFromCalendar(filter.calendarId) : undefined,
     )!;
   }
+}
+
+function withEdits(row: TimeEntryRow): TimeEntry {
+  const fields = editedFields(row);
+  return { ...row, editedFields: fields, editedAfterImport: fields.length > 0 };
 }
 
 function toSummary(row: unknown[]): TimeEntrySummary {
@@ -271,7 +309,7 @@ class PageQueries<E> {
   constructor(private readonly prepare: (shape: string, where: SQL | undefined) => PageQuery<E>) {}
 
   get(filter: TimeEntryFilter, withCursor: boolean): PageQuery<E> {
-    const shape = [filter.from, filter.to, filter.projectId, filter.source, withCursor].map((v) => (v ? "1" : "0")).join("");
+    const shape = [filter.from, filter.to, filter.projectId, filter.source, filter.integrationId, filter.calendarId, withCursor].map((v) => (v ? "1" : "0")).join("");
     let query = this.byShape.get(shape);
     if (!query) {
       const cursorStart = sql`${sql.placeholder("cursorStart")}::timestamptz`;
@@ -283,6 +321,8 @@ class PageQueries<E> {
           filter.to ? lt(timeEntries.startTime, sql`${sql.placeholder("to")}::timestamptz`) : undefined,
           filter.projectId ? eq(timeEntries.projectId, sql.placeholder("projectId")) : undefined,
           filter.source ? eq(timeEntries.source, sql.placeholder("source")) : undefined,
+          filter.integrationId ? importedFromIntegration(sql.placeholder("integrationId")) : undefined,
+          filter.calendarId ? importedFromCalendar(sql.placeholder("calendarId")) : undefined,
           withCursor
             ? or(lt(timeEntries.startTime, cursorStart), and(eq(timeEntries.startTime, cursorStart), lt(timeEntries.id, sql.placeholder("cursorId"))))
             : undefined,
@@ -294,7 +334,34 @@ class PageQueries<E> {
   }
 }
 
+/** The entry came from a calendar of this integration (its link, attached or detached). */
+function importedFromIntegration(integrationId: unknown): SQL {
+  return sql`exists (select 1 from ${eventLinks} join ${integrationCalendars} on ${integrationCalendars.id} = ${eventLinks.calendarId}
+    where ${eventLinks.timeEntryId} = ${timeEntries.id} and ${integrationCalendars.integrationId} = ${integrationId})`;
+}
+
+/** The entry came from this calendar (its link, attached or detached). */
+function importedFromCalendar(calendarId: unknown): SQL {
+  return sql`exists (select 1 from ${eventLinks} where ${eventLinks.timeEntryId} = ${timeEntries.id} and ${eventLinks.calendarId} = ${calendarId})`;
+}
+
+/** The edit flags an update sets: those of the fields whose value it changes (never unset: see reset). */
+function editsOf(current: TimeEntryRow, changes: Partial<TimeEntryRow>): Partial<EditFlags> {
+  const edits: Partial<EditFlags> = {};
+  if (changes.projectId !== undefined && changes.projectId !== current.projectId) edits.projectEdited = true;
+  if (changes.notes !== undefined && changes.notes !== current.notes) edits.notesEdited = true;
+  if (changes.startTime!.getTime() !== current.startTime.getTime() || changes.endTime!.getTime() !== current.endTime.getTime()) edits.timesEdited = true;
+  return edits;
+}
+
+/** What the database and ISO 8601 without extended years both hold: the years 1 to 9999. */
+const FIRST_INSTANT = Date.parse("0001-01-01T00:00:00Z");
+const LAST_INSTANT = Date.parse("9999-12-31T23:59:59.999Z");
+
 function validateFilter(filter: TimeEntryFilter): void {
+  for (const [field, instant] of [["filter.from", filter.from], ["filter.to", filter.to]] as const) {
+    if (instant && (instant.getTime() < FIRST_INSTANT || instant.getTime() > LAST_INSTANT)) throw badInput(field, `Give ${field} as an instant in the years 1 to 9999.`);
+  }
   if (filter.from && filter.to && filter.to <= filter.from) throw badInput("filter.to", "must be after filter.from");
 }
 

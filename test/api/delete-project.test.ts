@@ -31,8 +31,8 @@ describe("deleteProject", () => {
     const entry = (id: string) => entries.find((e) => e.id === id)!;
     return {
       names,
-      manual: { projectId: entry(manualEntry).projectId, edited: entry(manualEntry).editedAfterImport },
-      imported: { projectId: entry(importedEntry).projectId, edited: entry(importedEntry).editedAfterImport },
+      manual: { projectId: entry(manualEntry).projectId, edited: entry(manualEntry).projectEdited },
+      imported: { projectId: entry(importedEntry).projectId, edited: entry(importedEntry).projectEdited },
       integrationDefault: integrationRow!.defaultProjectId,
       calendarDefault: calendar!.defaultProjectId,
     };

@@ -197,6 +197,21 @@ const CASES: Record<string, Case> = {
     query: "mutation($id: UUID!) { deleteTimeEntry(id: $id) }",
     variables: () => fc.record({ id: field(uuidLike) }),
   },
+  resetTimeEntry: {
+    query: "mutation($id: UUID!) { resetTimeEntry(id: $id) { id } }",
+    variables: (ids) => fc.record({ id: field(someId(ids, ["entry", "integration"])) }),
+  },
+  restoreImportedEntries: {
+    query: "mutation($i: UUID!, $c: UUID) { restoreImportedEntries(integrationId: $i, calendarId: $c) }",
+    variables: (ids) => fc.record({ i: field(someId(ids, ["integration", "entry"])), c: field(uuidLike) }),
+  },
+  deleteTimeEntries: {
+    query: "mutation($f: TimeEntryFilterInput!) { deleteTimeEntries(filter: $f) }",
+    variables: (ids) =>
+      fc.record({
+        f: field(record({ from: dateTime, to: dateTime, projectId: someId(ids, ["project"]), source: fc.constantFrom("AUTO", "MANUAL", "auto", ""), integrationId: someId(ids, ["integration"]), calendarId: uuidLike })),
+      }),
+  },
 };
 
 /** The mutations the schema declares, read from schema.graphql. */

@@ -61,6 +61,7 @@ export type CommandKind =
   | "editEntry"
   | "editEntryDuringSync"
   | "deleteEntry"
+  | "restoreEntries"
   | "createManualEntry"
   | "setWindow"
   | "setDefaultProject"
@@ -483,12 +484,20 @@ const userCommands = (): fc.Arbitrary<Command>[] => [
       m.timesheet.delete(entry);
     }),
   ),
+  fc.option(fc.constantFrom(...CALENDARS)).map((calendar) =>
+    command("restoreEntries", String(calendar), () => true, async (m, r) => {
+      const calendars = await r.services.integrations.calendars(r.userId, r.integrationId);
+      const calendarId = calendar === null ? null : calendars.find((c) => c.url === r.calendarUrls.get(calendar))!.id;
+      const restored = await r.services.importedEntries.restore(r.userId, r.integrationId, calendarId);
+      expect(restored, "tombstones cleared").toBe(m.timesheet.restore(calendar));
+    }),
+  ),
   fc.record({ hours: fc.integer({ min: -10 * 24, max: 0 }), minutes: fc.constantFrom(15, 60), project: fc.option(fc.nat(5)) }).map((p) =>
     command("createManualEntry", JSON.stringify(p), () => true, async (m, r) => {
       const start = Math.floor(m.now / HOUR_MS) * HOUR_MS + p.hours * HOUR_MS;
       const projectId = p.project === null ? null : pick(m.projects, p.project).id;
       const created = await r.services.timeEntries.create(r.userId, { startTime: new Date(start), endTime: new Date(start + p.minutes * MINUTE_MS), notes: "manual work", projectId });
-      m.timesheet.addManual({ id: created.id, source: "manual", calendar: null, uid: null, edited: false, start, end: start + p.minutes * MINUTE_MS, notes: "manual work", projectId });
+      m.timesheet.addManual({ id: created.id, source: "manual", calendar: null, uid: null, edited: new Set(), start, end: start + p.minutes * MINUTE_MS, notes: "manual work", projectId });
     }),
   ),
 ];

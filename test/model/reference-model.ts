@@ -8,12 +8,16 @@
  *                key for the series' first instance, and back (issue 13: "keys survive a change
  *                of kind").
  *   new          an occurrence in the window without a link → a new entry.
- *   changed      the link's content differs → the entry follows, unless the user edited it (kept
- *                as they left it and detached for good), deleted it (stays deleted) or it is
- *                detached already.
+ *   edits        the user changing an imported entry's project, notes or times (start and end
+ *                together) to another value marks that field edited; setting the value it has
+ *                marks nothing.
+ *   changed      the link's content differs → the entry follows the event in every field the user
+ *                did not edit and keeps the fields they did; unless the user deleted it (stays
+ *                deleted) or it is detached already. It stays attached.
  *   gone         a link whose occurrence left the calendar while its start is in the window →
- *                the entry goes, unless edited (kept, detached), deleted or detached. A link whose
- *                start is outside the window is left alone: time passing deletes nothing.
+ *                the entry goes, unless it has an edited field (kept, detached), was deleted or is
+ *                detached. A link whose start is outside the window is left alone: time passing
+ *                deletes nothing.
  *   guards       deletions are withheld (PARTIAL) when a calendar that loses entries lists no
  *                objects, or when at least 5 and more than half of the entries in the window would
  *                go; a FULL sync with confirmation overrides both.
@@ -23,6 +27,8 @@
  *                object with its UID is a duplicate); PARTIAL.
  *   calendars    a calendar that answers 404 keeps its entries and does not stop the others
  *                (PARTIAL); no calendar selected, or none reachable, is an ERROR that changes nothing.
+ *   restore      the user clears the tombstones of a calendar (or all): the next sync imports their
+ *                occurrences again.
  *   manual       entries the user created are never touched.
  */
 import { DAY_MS, MINUTE_MS, type EventSpec } from "./calendar-events.js";
@@ -62,6 +68,9 @@ export interface EntryFields {
   projectId: string | null;
 }
 
+/** What the user can edit of an imported entry, each on its own (start and end are one: TIMES). */
+export type EditedField = "PROJECT" | "NOTES" | "TIMES";
+
 export interface ModelEntry extends EntryFields {
   /** the engine's id, learnt when the entry first appears there */
   id: string | null;
@@ -69,8 +78,8 @@ export interface ModelEntry extends EntryFields {
   /** auto entries: where they came from */
   calendar: string | null;
   uid: string | null;
-  /** auto entries the user changed: never overwritten again */
-  edited: boolean;
+  /** the fields of an auto entry the user changed: a sync never overwrites them */
+  edited: Set<EditedField>;
 }
 
 interface Content extends EntryFields {
@@ -196,10 +205,16 @@ export class ReferenceTimesheet {
     this.manual.push(entry);
   }
 
-  /** The user changed an entry: from now on their version wins. */
+  /** The user changed an entry: from now on their version of each field they changed wins. */
   edit(entry: ModelEntry, fields: Partial<EntryFields>): void {
+    if (entry.source === "auto") {
+      const start = fields.start ?? entry.start;
+      const end = fields.end ?? entry.end;
+      if (start !== entry.start || end !== entry.end) entry.edited.add("TIMES");
+      if (fields.notes !== undefined && fields.notes !== entry.notes) entry.edited.add("NOTES");
+      if (fields.projectId !== undefined && fields.projectId !== entry.projectId) entry.edited.add("PROJECT");
+    }
     Object.assign(entry, fields);
-    if (entry.source === "auto") entry.edited = true;
   }
 
   /** The user deleted an entry: an imported one leaves a tombstone, so it is never imported again. */
@@ -210,6 +225,20 @@ export class ReferenceTimesheet {
       return;
     }
     for (const link of this.links.values()) if (link.entry === entry) link.entry = null;
+  }
+
+  /**
+   * The user restored the deleted imported entries of one calendar, or of all: their tombstones go,
+   * so the next sync imports the occurrences again. Answers how many.
+   */
+  restore(calendar: string | null): number {
+    let restored = 0;
+    for (const [key, link] of [...this.links]) {
+      if (link.entry !== null || (calendar !== null && link.calendar !== calendar)) continue;
+      this.links.delete(key);
+      restored++;
+    }
+    return restored;
   }
 
   sync(server: ServerState, settings: ModelSettings, projects: readonly ModelProject[], now: number, confirmDeletions: boolean): SyncOutcome {
@@ -281,22 +310,22 @@ export class ReferenceTimesheet {
       duplicates += Math.max(0, options.length - 1);
       if (!winner) {
         if (!link || !inWindow(link.content.start) || !link.entry || link.detached) continue;
-        vanished.push({ key, link, decision: link.entry.edited ? "DETACH" : "DELETE" });
+        vanished.push({ key, link, decision: link.entry.edited.size > 0 ? "DETACH" : "DELETE" });
         continue;
       }
       if (!link) {
-        const entry: ModelEntry = { id: null, source: "auto", calendar: winner.calendar, uid: winner.uid, edited: false, ...fieldsOf(winner.content) };
+        const entry: ModelEntry = { id: null, source: "auto", calendar: winner.calendar, uid: winner.uid, edited: new Set(), ...fieldsOf(winner.content) };
         this.links.set(key, { calendar: winner.calendar, uid: winner.uid, recurrenceId: winner.recurrenceId, object: winner.object, content: winner.content, entry, detached: false });
         continue;
       }
       link.object = winner.object;
       if (sameContent(link.content, winner.content) || !link.entry || link.detached) continue;
-      if (link.entry.edited) {
-        link.detached = true;
-        continue;
-      }
-      Object.assign(link.entry, fieldsOf(winner.content));
-      link.content = winner.content;
+      const entry = link.entry;
+      const content = winner.content;
+      if (!entry.edited.has("TIMES")) Object.assign(entry, { start: content.start, end: content.end });
+      if (!entry.edited.has("NOTES")) entry.notes = content.notes;
+      if (!entry.edited.has("PROJECT")) entry.projectId = content.projectId;
+      link.content = content;
     }
     if (duplicates > 0) reasons.push("two objects share a UID");
 

@@ -172,25 +172,25 @@ describe("5. a concurrent edit (PostgreSQL)", () => {
     await pg?.close();
   });
 
-  it("is never overwritten by a sync that read the entry before the edit committed", async () => {
+  it("is never overwritten by a sync that read the entry before the edit committed, and the other fields follow", async () => {
     const s = await scenario({ services: pgServices, server });
     s.put("A", "review.ics", event("review"));
     await s.sync();
     const [entry] = await s.entries();
-    s.put("A", "review.ics", event("review", { title: "Review (moved)" }));
+    s.put("A", "review.ics", event("review", { title: "Review (moved)", start: yesterdayAt(11) }));
     // The user's edit, in its own transaction: it holds the row until it commits.
     const user = postgres(pg.url!, { max: 1, onnotice: () => {} });
     try {
       await user.unsafe("begin");
-      await user`update time_entries set notes = 'my notes', edited_after_import = true, updated_at = now() where id = ${entry!.id}`;
+      await user`update time_entries set notes = 'my notes', notes_edited = true, updated_at = now() where id = ${entry!.id}`;
       const sync = s.sync();
       // The sync has read the entry as unedited and now waits for the row: commit the edit.
       await waitForLockWait(pg.url!);
       await user.unsafe("commit");
       await sync;
-      // Today: the sync's UPDATE runs without re-checking edited_after_import; the edit is lost.
+      // The sync's UPDATE reads notes_edited on the row it locked, as the edit committed it.
       const [after] = await s.entries();
-      expect(after).toMatchObject({ id: entry!.id, notes: "my notes", editedAfterImport: true });
+      expect(after).toMatchObject({ id: entry!.id, notes: "my notes", startTime: new Date(yesterdayAt(11)), editedFields: ["NOTES"] });
     } finally {
       await user.end();
     }

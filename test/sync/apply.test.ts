@@ -41,7 +41,7 @@ describe("applying a plan made on a snapshot", () => {
   const planFor = async (entries: DesiredEntry[]): Promise<SyncPlan> =>
     planSync({ desired: entries, existing: await existingLinks(db, [calendarId]), window: WINDOW, calendars: [{ calendarId, listedObjectCount: entries.length }], confirmDeletions: false });
   const entryOf = async (uid: string) => {
-    const [row] = await db.select({ id: timeEntries.id, notes: timeEntries.notes }).from(eventLinks).innerJoin(timeEntries, eq(timeEntries.id, eventLinks.timeEntryId)).where(eq(eventLinks.uid, uid));
+    const [row] = await db.select({ id: timeEntries.id, notes: timeEntries.notes, startTime: timeEntries.startTime }).from(eventLinks).innerJoin(timeEntries, eq(timeEntries.id, eventLinks.timeEntryId)).where(eq(eventLinks.uid, uid));
     return row;
   };
   const reset = async () => {
@@ -49,23 +49,22 @@ describe("applying a plan made on a snapshot", () => {
     await db.delete(timeEntries).where(eq(timeEntries.userId, userId));
   };
 
-  it("failure 5: an update planned before the user's edit leaves the edit alone and counts a conflict kept", async () => {
+  it("failure 5: an update planned before the user's edit keeps the edited field and follows the event in the others", async () => {
     await reset();
     await applyPlan(db, userId, await planFor([desired("u1", "Planning"), desired("u2", "Review", 3)]), []);
-    const update = await planFor([desired("u1", "Planning (moved)"), desired("u2", "Review", 3)]);
+    const moved = [desired("u1", "Planning (moved)", 4), desired("u2", "Review", 3)];
+    const update = await planFor(moved);
     expect(update.updates).toHaveLength(1);
 
     const entry = await entryOf("u1");
     await api.services.timeEntries.update(userId, entry!.id, { notes: "My own notes" });
     const applied = await applyPlan(db, userId, update, []);
-    expect(applied).toMatchObject({ updated: 0, staleLinks: [update.updates[0]!.link] });
-    expect(await entryOf("u1")).toEqual({ id: entry!.id, notes: "My own notes" });
+    expect(applied).toMatchObject({ updated: 1, staleLinks: [] });
+    expect(await entryOf("u1")).toEqual({ id: entry!.id, notes: "My own notes", startTime: new Date("2026-03-04T09:00:00Z") });
 
-    // The next plan sees the edit: the entry is kept and detached, never overwritten.
-    const next = await planFor([desired("u1", "Planning (moved)"), desired("u2", "Review", 3)]);
-    expect(next.conflictsKept.map((c) => c.link.uid)).toEqual(["u1"]);
-    await applyPlan(db, userId, next, []);
-    expect(await entryOf("u1")).toEqual({ id: entry!.id, notes: "My own notes" });
+    // The link follows the event: the next plan has nothing to do, and the entry stays attached.
+    const next = await planFor(moved);
+    expect([next.creates, next.updates, next.relinks, next.deletes, next.conflictsKept].flat()).toEqual([]);
   });
 
   it("failure 5: a delete planned before the user's edit leaves the entry", async () => {
@@ -77,7 +76,7 @@ describe("applying a plan made on a snapshot", () => {
     const entry = await entryOf("u1");
     await api.services.timeEntries.update(userId, entry!.id, { notes: "Kept by me" });
     expect(await applyPlan(db, userId, removal, [])).toMatchObject({ deleted: 0, staleLinks: removal.deletes });
-    expect(await entryOf("u1")).toEqual({ id: entry!.id, notes: "Kept by me" });
+    expect(await entryOf("u1")).toEqual({ id: entry!.id, notes: "Kept by me", startTime: new Date("2026-03-02T09:00:00Z") });
   });
 
   it("writes a large plan in bounded transactions; cut short between two, the next plan completes it without duplicates", async () => {

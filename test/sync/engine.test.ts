@@ -100,16 +100,16 @@ for (const kind of ALL_SERVERS) {
       expect(byUid(await importedEntries(api, token), "filler-0")).toEqual([]);
     });
 
-    it("keeps an entry the user edited when its event changes, and detaches it", async () => {
+    it("keeps the notes the user edited when its event moves, and moves the entry with it", async () => {
       const [entry] = byUid(await importedEntries(api, token), "filler-1");
       await api.graphql(token, 'mutation($id: UUID!) { updateTimeEntry(input: {id: $id, notes: "Reviewed the filler"}) { id } }', { id: entry!.id });
       const { url, etag } = etags.get("filler-1")!;
       await updateEvent(ctx.server(), url, OTHER("filler-1", "20250405"), etag!);
       const run = await syncNow(api, token, integrationId);
-      expect(run).toMatchObject({ status: "SUCCESS", conflictsKept: 1, entriesUpdated: 0 });
+      expect(run).toMatchObject({ status: "SUCCESS", conflictsKept: 0, entriesUpdated: 1 });
       const [kept] = byUid(await importedEntries(api, token), "filler-1");
-      expect(kept).toMatchObject({ id: entry!.id, notes: "Reviewed the filler", startTime: entry!.startTime, editedAfterImport: true });
-      expect(kept!.externalEvent?.detached).toBe(true);
+      expect(kept).toMatchObject({ id: entry!.id, notes: "Reviewed the filler", startTime: "2025-04-05T12:00:00.000Z", endTime: "2025-04-05T13:00:00.000Z", editedFields: ["NOTES"], editedAfterImport: true });
+      expect(kept!.externalEvent?.detached).toBe(false);
     });
 
     it("never re-creates an entry the user deleted", async () => {

@@ -32,6 +32,7 @@ export interface EntryView {
   projectId: string | null;
   matchedBy: string | null;
   editedAfterImport: boolean;
+  editedFields: string[];
   externalEvent: { uid: string; recurrenceId: string | null; calendarUrl: string; detached: boolean } | null;
 }
 
@@ -49,7 +50,7 @@ export async function syncNow(api: TestApi, token: string, integrationId: string
 export async function importedEntries(api: TestApi, token: string): Promise<EntryView[]> {
   const res = await api.graphql(
     token,
-    `{ timeEntries(first: 500, filter: {source: AUTO}) { edges { node { id startTime endTime notes projectId matchedBy editedAfterImport
+    `{ timeEntries(first: 500, filter: {source: AUTO}) { edges { node { id startTime endTime notes projectId matchedBy editedAfterImport editedFields
         externalEvent { uid recurrenceId calendarUrl detached } } } } }`,
   );
   if (res.errors) throw new Error(JSON.stringify(res.errors));

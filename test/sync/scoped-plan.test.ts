@@ -54,8 +54,8 @@ describeServer("radicale", (ctx) => {
       await updateEvent(ctx.server(), url, single(i).replace(`SUMMARY:Meeting ${i}`, `SUMMARY:Meeting ${i} (moved)`), etag!);
     }
     const run = await sync();
-    expect(run).toMatchObject({ status: "SUCCESS", planned: 2, entriesUpdated: 1, conflictsKept: 1, entriesUnchanged: 14, entriesCreated: 0, entriesDeleted: 0 });
-    expect(byUid(await importedEntries(api, token), "s-1")[0]).toMatchObject({ notes: "My notes" });
+    expect(run).toMatchObject({ status: "SUCCESS", planned: 2, entriesUpdated: 2, conflictsKept: 0, entriesUnchanged: 14, entriesCreated: 0, entriesDeleted: 0 });
+    expect(byUid(await importedEntries(api, token), "s-1")[0]).toMatchObject({ notes: "My notes", editedFields: ["NOTES"] });
   });
 
   it("deletes 5 of 16 entries: the guard weighs all imported entries, not just the planned ones", async () => {
@@ -63,12 +63,12 @@ describeServer("radicale", (ctx) => {
     expect(await sync()).toMatchObject({ status: "SUCCESS", planned: 5, entriesDeleted: 5 });
   });
 
-  it("withholds deleting 9 of the 10 remaining entries, and so does a complete plan", async () => {
+  it("withholds deleting 9 of the 11 remaining entries, and so does a complete plan", async () => {
     for (let i = 7; i <= 11; i++) await deleteEvent(ctx.server(), objects.get(`s-${i}`)!.url);
     await deleteEvent(ctx.server(), objects.get("weekly")!.url);
     const scoped = await sync();
     expect(scoped).toMatchObject({ status: "PARTIAL", planned: 6, entriesDeleted: 0 });
-    expect(scoped.message).toMatch(/remove 9 of 10 imported entries/);
+    expect(scoped.message).toMatch(/remove 9 of 11 imported entries/);
 
     // A restarted process remembers nothing and plans everything: the same outcome.
     syncMemos.clear();

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Extensions, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
-import { DEFAULT_PAGE_SIZE, SUMMARY_FIELDS, type TimeEntrySummary } from "../../time-entries/service.js";
+import { DEFAULT_PAGE_SIZE, SUMMARY_FIELDS, type TimeEntry, type TimeEntrySummary } from "../../time-entries/service.js";
 import type { GraphQLContext } from "../context.js";
 import { DIRECT_EXECUTION } from "../direct-execution.js";
 import { requestsField, selectedFields } from "../selection.js";
@@ -14,7 +14,7 @@ import {
   TimeEntryType,
   UpdateTimeEntryInput,
 } from "../types/time-entry.js";
-import type { MatchedByEnum, TimeEntrySourceEnum } from "../types/time-entry.js";
+import type { MatchedByEnum, TimeEntryFieldEnum, TimeEntrySourceEnum } from "../types/time-entry.js";
 
 @Resolver(() => TimeEntryType)
 export class TimeEntryResolver {
@@ -64,6 +64,35 @@ export class TimeEntryResolver {
     return toType(await ctx.services.timeEntries.update(ctx.user.id, input.id, input));
   }
 
+  @Mutation(() => TimeEntryType, {
+    description:
+      "Puts an imported entry back to its calendar occurrence's version (times, notes, project), forgets your edits and re-attaches it, so it follows the event again. BAD_USER_INPUT when it has no occurrence to go back to.",
+  })
+  async resetTimeEntry(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<TimeEntryType> {
+    await ctx.services.importedEntries.reset(ctx.user.id, id);
+    return toType(await ctx.services.timeEntries.get(ctx.user.id, id));
+  }
+
+  @Mutation(() => Int, {
+    description:
+      "Forgets that you deleted imported entries of this integration (or of one of its calendars): answers how many; the next sync imports their occurrences again.",
+  })
+  async restoreImportedEntries(
+    @Ctx() ctx: GraphQLContext,
+    @Arg("integrationId", () => UUID) integrationId: string,
+    @Arg("calendarId", () => UUID, { nullable: true }) calendarId: string | null,
+  ): Promise<number> {
+    return ctx.services.importedEntries.restore(ctx.user.id, integrationId, calendarId ?? null);
+  }
+
+  @Mutation(() => Int, {
+    description:
+      "Deletes every entry matching the filter and answers how many; an empty filter is refused. Deleted imported entries are not imported again (see restoreImportedEntries).",
+  })
+  async deleteTimeEntries(@Ctx() ctx: GraphQLContext, @Arg("filter", () => TimeEntryFilterInput) filter: TimeEntryFilterInput): Promise<number> {
+    return ctx.services.timeEntries.deleteMatching(ctx.user.id, filter);
+  }
+
   @FieldResolver(() => ExternalEventType, { nullable: true, description: "Where an imported entry came from; null for manual entries." })
   externalEvent(@Ctx() ctx: GraphQLContext, @Root() entry: Pick<TimeEntrySummary, "id" | "source">): Promise<ExternalEventType | null> | null {
     return entry.source === "auto" ? ctx.loaders.externalEvent.load(entry.id) : null;
@@ -84,6 +113,6 @@ export class TimeEntryResolver {
 /** Fields a page of summaries answers; externalEvent and project need only summary columns. */
 const SUMMARY_SELECTION: ReadonlySet<string> = new Set([...SUMMARY_FIELDS, "externalEvent", "project", "__typename"]);
 
-function toType(entry: { source: "manual" | "auto"; matchedBy: string | null } & Omit<TimeEntryType, "source" | "matchedBy">): TimeEntryType {
-  return { ...entry, source: entry.source as TimeEntrySourceEnum, matchedBy: entry.matchedBy as MatchedByEnum | null };
+function toType(entry: TimeEntry): TimeEntryType {
+  return { ...entry, source: entry.source as TimeEntrySourceEnum, matchedBy: entry.matchedBy as MatchedByEnum | null, editedFields: entry.editedFields as TimeEntryFieldEnum[] };
 }

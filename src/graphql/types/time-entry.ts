@@ -23,6 +23,16 @@ registerEnumType(MatchedByEnum, {
   description: "How an imported entry got its project: a project name in the event title, a category, the default project, or none.",
 });
 
+export enum TimeEntryFieldEnum {
+  PROJECT = "PROJECT",
+  NOTES = "NOTES",
+  TIMES = "TIMES",
+}
+registerEnumType(TimeEntryFieldEnum, {
+  name: "TimeEntryField",
+  description: "A field of a time entry a user can change: its project, its notes, or its times (start and end together).",
+});
+
 @ObjectType("ExternalEvent", { simpleResolvers: true, description: "The calendar occurrence an imported entry came from." })
 export class ExternalEventType {
   @Field(() => String)
@@ -37,7 +47,9 @@ export class ExternalEventType {
   @Field(() => String)
   href!: string;
 
-  @Field(() => Boolean, { description: "You edited the entry and its event changed since: syncs no longer touch this entry." })
+  @Field(() => Boolean, {
+    description: "The entry had fields you edited when its event was removed from the calendar: syncs no longer touch it. resetTimeEntry re-attaches it while the event exists.",
+  })
   detached!: boolean;
 }
 
@@ -67,7 +79,13 @@ export class TimeEntryType {
   @Field(() => MatchedByEnum, { nullable: true, description: "For imported entries." })
   matchedBy!: MatchedByEnum | null;
 
-  @Field(() => Boolean, { description: "An imported entry you changed: syncs never overwrite or delete it." })
+  @Field(() => [TimeEntryFieldEnum], {
+    description:
+      "The fields of an imported entry you changed. Syncs never overwrite them and keep the others following the calendar; an entry with any of them stays (detached) when its event is removed. resetTimeEntry clears them.",
+  })
+  editedFields!: TimeEntryFieldEnum[];
+
+  @Field(() => Boolean, { description: "editedFields is not empty (kept for clients written before editedFields)." })
   editedAfterImport!: boolean;
 
   @Field(() => DateTime)
@@ -112,6 +130,12 @@ export class TimeEntryFilterInput {
 
   @Field(() => TimeEntrySourceEnum, { nullable: true })
   source?: TimeEntrySourceEnum | null;
+
+  @Field(() => UUID, { nullable: true, description: "Entries imported from this integration's calendars, detached ones included." })
+  integrationId?: string | null;
+
+  @Field(() => UUID, { nullable: true, description: "Entries imported from this calendar (IntegrationCalendar.id), detached ones included." })
+  calendarId?: string | null;
 }
 
 @InputType()
