@@ -111,9 +111,17 @@ export function missingMessage(count: number): string {
 }
 
 export function summarize(plan: SyncPlan, applied: AppliedPlan, result: SyncRunResult, notes: readonly string[]): string {
-  const parts = [`${applied.created} created, ${applied.updated} updated, ${applied.deleted} deleted, ${result.entriesUnchanged} unchanged.`];
-  if (result.conflictsKept > 0) parts.push(`${result.conflictsKept} entries you edited were kept and detached from their changed events.`);
-  if (result.errors.length > 0) parts.push(`${result.errors.length} calendar objects could not be read and were skipped (see errors).`);
+  const parts = [`${entries(applied.created)} created, ${applied.updated} updated, ${applied.deleted} deleted, ${result.entriesUnchanged} unchanged.`];
+  // An event that disappeared is not "changed": the two are counted apart.
+  const ofDeletedEvents = Math.min(result.conflictsKept, plan.conflictsKept.filter((conflict) => conflict.desired === null).length);
+  const ofChangedEvents = result.conflictsKept - ofDeletedEvents;
+  if (ofChangedEvents > 0) parts.push(`${entries(ofChangedEvents)} you edited ${ofChangedEvents === 1 ? "was" : "were"} kept and detached from ${ofChangedEvents === 1 ? "its changed event" : "their changed events"}.`);
+  if (ofDeletedEvents > 0) parts.push(`${entries(ofDeletedEvents)} you edited ${ofDeletedEvents === 1 ? "was" : "were"} kept although ${ofDeletedEvents === 1 ? "its event was" : "their events were"} deleted from the calendar.`);
+  if (result.errors.length > 0) parts.push(`${result.errors.length} calendar object${result.errors.length === 1 ? "" : "s"} could not be read and ${result.errors.length === 1 ? "was" : "were"} skipped (see errors).`);
   if (plan.guard) parts.push(plan.guard.message);
   return [...notes, ...parts].join(" ");
+}
+
+function entries(n: number): string {
+  return `${n} ${n === 1 ? "entry" : "entries"}`;
 }
