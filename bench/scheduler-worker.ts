@@ -107,8 +107,9 @@ async function main(): Promise<void> {
   const database = await openBenchDatabase("postgres", input.postgresUrl, "benchsched");
   try {
     const services = createServices(database.db, { cipher: new CredentialCipher(randomBytes(32)), caldav: createCalDAVAccess(config), log: createLogger("silent") });
-    const user = await services.users.create({ email: "scheduler@example.com", timezone: "Europe/Berlin" });
     for (let i = 0; i < input.integrations; i++) {
+      // A user each: one calendar is synced by one integration of a user.
+      const user = await services.users.create({ email: `scheduler-${i}@example.com`, timezone: "Europe/Berlin" });
       await services.integrations.configure(user.id, {
         name: `bench ${i}`,
         calendarUrl: input.calendarUrl,

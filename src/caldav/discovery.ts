@@ -1,5 +1,6 @@
 import { CalDAVError } from "./errors.js";
 import type { CalDAVHttpClient } from "./http/client.js";
+import { normalizeCalendarUrl } from "./http/calendar-url.js";
 import { resolveHref, samePath } from "./http/href.js";
 import { propfind, type MultistatusResult } from "./requests.js";
 import { errorForStatus } from "./http/transport-errors.js";
@@ -78,7 +79,7 @@ function toCalendar(r: MultistatusResponse, url: string): DiscoveredCalendar {
   const names = childrenOf(comps, NS.CALDAV, "comp").map((c) => (c.attrs["name"] ?? "").toUpperCase());
   const color = propText(r, P.calendarColor);
   return {
-    url,
+    url: normalizeCalendarUrl(url),
     displayName: capped(propText(r, P.displayname), MAX_DISPLAY_NAME_CHARS),
     description: capped(propText(r, P.calendarDescription), MAX_DESCRIPTION_CHARS),
     color: color || null,
@@ -196,6 +197,7 @@ export async function discoverCalendars(client: CalDAVHttpClient, input: string,
   // that is not found is reported as such (so a mistyped calendar URL is not silently replaced).
   const candidates = [start, `${origin}/.well-known/caldav`, `${origin}/`].filter((u, i, a) => a.indexOf(u) === i);
   let firstError: CalDAVError | null = null;
+  let answeredAsDav = false;
   for (const [i, url] of candidates.entries()) {
     try {
       const r = await d.fromUrl(url);
@@ -204,14 +206,33 @@ export async function discoverCalendars(client: CalDAVHttpClient, input: string,
       if (!(e instanceof CalDAVError)) throw e;
       // these will not get better on another path of the same server
       if (["AUTH_FAILED", "TLS_ERROR", "UNREACHABLE", "TIMEOUT", "BLOCKED_ADDRESS", "RESPONSE_TOO_LARGE"].includes(e.code)) throw e;
+      if (e.code !== "NOT_FOUND") answeredAsDav = true;
       if (i === 0) {
         firstError = e;
-        if (!atRoot && (e.code === "NOT_FOUND" || e.code === "FORBIDDEN")) throw e;
+        if (!atRoot && e.code === "FORBIDDEN") throw e;
+        if (!atRoot && e.code === "NOT_FOUND") throw (await speaksDav(client, origin)) ? e : notDav(start);
       }
+      continue;
     }
+    answeredAsDav = true;
   }
+  // Nothing but 404s, at the root and the well-known URL too: a web server, not a DAV server.
+  if (!answeredAsDav) throw notDav(start);
   if (firstError) throw firstError;
   throw new CalDAVError("NOT_CALDAV", { url: start, detail: "no current-user-principal or calendar-home-set found" });
+}
+
+function notDav(url: string): CalDAVError {
+  return new CalDAVError("NOT_CALDAV", { url, detail: "nothing on this server answers as WebDAV" });
+}
+
+/** Whether the server's root or well-known URL answers a PROPFIND as WebDAV does (RFC 4918 §9.1: 207, or asks to log in). */
+async function speaksDav(client: CalDAVHttpClient, origin: string): Promise<boolean> {
+  for (const url of [`${origin}/.well-known/caldav`, `${origin}/`]) {
+    const res = await client.request({ method: "PROPFIND", url, depth: "0", body: HOME_BODY });
+    if (res.status === 207 || res.status === 401) return true;
+  }
+  return false;
 }
 
 export interface ConnectionTarget {
@@ -226,7 +247,13 @@ export interface ConnectionTarget {
  */
 export async function describeCalendar(client: CalDAVHttpClient, input: string): Promise<DiscoveredCalendar> {
   const url = normalizeServerUrl(input);
-  const found = await new Discoverer(client, () => {}).fromUrl(url);
+  let found: DiscoveredCalendar[] | null;
+  try {
+    found = await new Discoverer(client, () => {}).fromUrl(url);
+  } catch (e) {
+    if (e instanceof CalDAVError && e.code === "NOT_FOUND" && !(await speaksDav(client, new URL(url).origin))) throw notDav(url);
+    throw e;
+  }
   const calendar = found?.length === 1 ? found.find((c) => samePath(c.url, url, url)) : undefined;
   if (!calendar) throw new CalDAVError("NOT_CALDAV", { url, detail: "this URL is not a calendar collection" });
   return calendar;

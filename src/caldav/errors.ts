@@ -20,8 +20,15 @@ export interface CalDAVErrorInit {
   url?: string;
   /** Short, credential-free technical detail (logged, and appended to the user message). */
   detail?: string;
+  /**
+   * For TLS_ERROR, what failed: the port answered in plain http, the certificate was refused, or
+   * the handshake failed with certificate verification already off.
+   */
+  tls?: TlsFailure;
   cause?: unknown;
 }
+
+export type TlsFailure = "PLAIN_HTTP" | "CERTIFICATE" | "HANDSHAKE";
 
 /**
  * The only error type the CalDAV layer throws. Never holds credentials: `url` is stripped of
@@ -33,6 +40,7 @@ export class CalDAVError extends Error {
   readonly retryAfterMs?: number;
   readonly url?: string;
   readonly detail?: string;
+  readonly tls?: TlsFailure;
 
   constructor(code: CalDAVErrorCode, init: CalDAVErrorInit = {}) {
     const url = init.url === undefined ? undefined : redactUrl(init.url);
@@ -43,6 +51,7 @@ export class CalDAVError extends Error {
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     if (url !== undefined) this.url = url;
     if (init.detail !== undefined) this.detail = init.detail;
+    if (init.tls !== undefined) this.tls = init.tls;
     // keep the low-level cause for logs, but only its code/message (undici errors can carry request options)
     if (init.cause !== undefined) {
       const c = init.cause as { code?: unknown; message?: unknown };
@@ -97,12 +106,25 @@ export function calDAVErrorMessage(code: CalDAVErrorCode): string {
   return MESSAGES[code];
 }
 
-/** User-facing message for an error; adds the (credential-free) detail when there is one. */
+/** The error's message: by its code, or for a TLS failure by what failed. Advice to turn verification off only while it is on. */
+export function errorMessageOf(err: CalDAVError): string {
+  if (err.tls === "PLAIN_HTTP") {
+    const http = err.url ? ` (${err.url.replace(/^https:/i, "http:")})` : "";
+    return `This server speaks plain HTTP, not HTTPS, on this port. Use the http:// URL instead${http}, or the server's HTTPS port.`;
+  }
+  if (err.tls === "HANDSHAKE") {
+    return "The secure (TLS) connection failed although certificate verification is off for this integration. Check that the port serves HTTPS and that the server's TLS setup works with current clients.";
+  }
+  return MESSAGES[err.code];
+}
+
+/** User-facing message for an error, naming the URL it is about; adds the (credential-free) detail when there is one. */
 export function userMessageFor(err: unknown): string {
   if (err instanceof CalDAVError) {
-    const extra = err.detail ? ` (${err.detail})` : "";
+    const about = [err.url, err.detail].filter(Boolean).join(": ");
+    const extra = about ? ` (${about})` : "";
     const retry = err.retryAfterMs ? ` The server asked to retry after ${Math.ceil(err.retryAfterMs / 1000)} s.` : "";
-    return MESSAGES[err.code] + extra + retry;
+    return errorMessageOf(err) + extra + retry;
   }
   return MESSAGES.SERVER_ERROR;
 }

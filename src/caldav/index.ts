@@ -3,6 +3,7 @@ export { CalDAVHttpClient, createCalDAVClient, type CalDAVClientOptions, type Cl
 export { DEFAULT_MAX_REQUESTS_PER_ORIGIN, OriginPool, type OriginPoolOptions } from "./http/origin-pool.js";
 export { classifyAddress, isAddressAllowed, resolveAndCheck, type AddressPolicy, type Resolver } from "./http/address-guard.js";
 export { resolveHref, type ResolvedHref } from "./http/href.js";
+export { normalizeCalendarUrl, sameCalendarUrl } from "./http/calendar-url.js";
 export { describeCalendar, discoverCalendars, normalizeServerUrl, testConnection, type ConnectionTarget, type DiscoveredCalendar, type DiscoveryOptions } from "./discovery.js";
 export {
   getCollectionState,

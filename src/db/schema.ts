@@ -135,6 +135,12 @@ export const timeEntries = pgTable(
 
 export const syncStatus = pgEnum("sync_status", ["RUNNING", "SUCCESS", "PARTIAL", "ERROR"]);
 
+/** Imported entries removed (unedited) and kept (edited, or all when the user chose to keep them). */
+export interface EntriesCleanup {
+  deleted: number;
+  kept: number;
+}
+
 /** A user's connection to one CalDAV account; it may sync several of the account's calendars. */
 export const integrations = pgTable(
   "integrations",
@@ -177,6 +183,8 @@ export const integrations = pgTable(
     lastSyncAt: timestamp({ withTimezone: true }),
     lastSyncStatus: syncStatus(),
     lastError: text(),
+    /** What the last configure did to the entries of calendars it stopped syncing; null: it stopped none. */
+    lastCleanup: jsonb().$type<EntriesCleanup>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -202,6 +210,8 @@ export const integrationCalendars = pgTable(
     color: text(),
     supportsEvents: boolean().notNull().default(true),
     selected: boolean().notNull().default(false),
+    /** Selected by the first sync, which picks the first calendar holding events when none was chosen. */
+    autoSelected: boolean().notNull().default(false),
     /** Overrides the integration's default project for this calendar's events. */
     defaultProjectId: uuid().references(() => projects.id, { onDelete: "set null" }),
     /** Sync state (RFC 6578 sync-token, CalendarServer getctag) of the last successful sync. */

@@ -5,6 +5,8 @@ export interface CalDAVCredentials {
   username: string;
   password: string;
   verifyTls: boolean;
+  /** The server and calendar URLs the user configured: only their origins receive the password (default: the first request's). */
+  configuredUrls?: readonly string[];
 }
 
 /**
@@ -27,7 +29,7 @@ export function createCalDAVAccess(
     maxRequestsPerOrigin: config.caldavMaxRequestsPerOrigin ?? DEFAULT_MAX_REQUESTS_PER_ORIGIN,
   });
   return {
-    connect: ({ username, password, verifyTls }) =>
-      new CalDAVHttpClient({ username, password, verifyTls, timeoutMs: config.caldavTimeoutMs, pool, onRequest: hooks.onRequest }),
+    connect: ({ username, password, verifyTls, configuredUrls }) =>
+      new CalDAVHttpClient({ username, password, verifyTls, ...(configuredUrls ? { credentialOrigins: configuredUrls } : {}), timeoutMs: config.caldavTimeoutMs, pool, onRequest: hooks.onRequest }),
   };
 }

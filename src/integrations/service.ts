@@ -1,24 +1,28 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, ne, notExists, sql } from "drizzle-orm";
 import {
   CalDAVError,
-  calDAVErrorMessage,
+  describeCalendar,
   discoverCalendars,
-  testConnection as probeConnection,
+  errorMessageOf,
+  sameCalendarUrl,
   type CalDAVErrorCode,
+  type CalDAVHttpClient,
   type DiscoveredCalendar,
 } from "../caldav/index.js";
 import type { Db } from "../db/client.js";
-import { integrationCalendars, integrations, syncRuns, users } from "../db/schema.js";
+import { calendarObjects, eventLinks, integrationCalendars, integrations, syncRuns, users, type EntriesCleanup } from "../db/schema.js";
 import { AppError, badInput, notFound } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { ProjectService } from "../projects/service.js";
 import { scheduleAfterUserChange } from "../scheduler/schedule-state.js";
 import type { SyncRun } from "../sync/runs.js";
+import { cleanUpImportedEntries } from "../time-entries/service.js";
 import { NAME_MAX_LENGTH, validateText, validateTimezone } from "../users/validation.js";
 import type { CalDAVAccess, CalDAVCredentials } from "./caldav-access.js";
 import type { CredentialCipher } from "./credentials.js";
-import { ALL_DAY_HOURS, AUTO_SYNC_MINUTES, LOOKAHEAD_DAYS, LOOKBACK_DAYS, validateCalDAVUrl, validateRange, validateTimeOfDay } from "./validation.js";
+import { planSelection } from "./selection.js";
+import { ALL_DAY_HOURS, AUTO_SYNC_MINUTES, LOOKAHEAD_DAYS, LOOKBACK_DAYS, validateCalDAVUrl, validateCalendarUrl, validateRange, validateTimeOfDay } from "./validation.js";
 
 export type Integration = typeof integrations.$inferSelect;
 export type IntegrationCalendar = typeof integrationCalendars.$inferSelect;
@@ -49,7 +53,12 @@ export interface ConfigureIntegrationInput {
   skipFreeEvents?: boolean | null;
   autoSyncIntervalMinutes?: number | null;
   calendars?: CalendarSelectionInput[] | null;
+  /** What happens to the entries of calendars that stop being synced; default KEEP. */
+  droppedCalendarEntries?: DroppedCalendarEntries | null;
 }
+
+/** KEEP: the entries stay (and follow their events again if the calendar is selected again); REMOVE_UNEDITED: the unedited ones go. */
+export type DroppedCalendarEntries = "KEEP" | "REMOVE_UNEDITED";
 
 export type DiscoverInput = { integrationId: string } | { serverUrl: string; username: string; password: string; verifySsl: boolean };
 
@@ -57,13 +66,27 @@ export interface ConnectionTestResult {
   success: boolean;
   message: string;
   errorCode: CalDAVErrorCode | null;
-  calendars: DiscoveredCalendar[];
+  calendars: CalendarTestResult[];
 }
 
-/** A CalDAV server could not be used; `errorCode` says why, the message what to do. */
+/** One calendar of a connection test: a selected one was asked for itself, as a sync would. */
+export interface CalendarTestResult {
+  calendarId: string | null;
+  url: string;
+  displayName: string | null;
+  supportsEvents: boolean;
+  selected: boolean;
+  ok: boolean;
+  code: CalDAVErrorCode | null;
+  message: string | null;
+}
+
+/** A CalDAV server could not be used; `errorCode` says why, the message what to do and which URL it is about. */
 export class ConnectionFailedError extends AppError {
-  constructor(readonly errorCode: CalDAVErrorCode) {
-    super("CONNECTION_FAILED", calDAVErrorMessage(errorCode), undefined, { errorCode });
+  readonly errorCode: CalDAVErrorCode;
+  constructor(error: CalDAVError, url: string) {
+    super("CONNECTION_FAILED", `${errorMessageOf(error)} (${url})`, undefined, { errorCode: error.code });
+    this.errorCode = error.code;
   }
 }
 
@@ -106,19 +129,31 @@ export class IntegrationService {
       .orderBy(asc(integrationCalendars.displayName), asc(integrationCalendars.url));
   }
 
-  /** Creates (no id) or updates an integration and its calendar selection, all or nothing. */
+  /**
+   * Creates (no id) or updates an integration and its calendar selection, all or nothing. A new
+   * server or calendar URL is a switch: the calendars of the old location stop being synced
+   * (docs/servers.md), and `droppedCalendarEntries` says what happens to their entries.
+   */
   async configure(userId: string, input: ConfigureIntegrationInput): Promise<Integration> {
     const current = input.id ? await this.get(userId, input.id) : null;
     const { row: values, calendars } = await this.validate(userId, input, current);
     const id = current?.id ?? randomUUID();
     const passwordCiphertext = input.password != null ? this.cipher.encrypt(input.password, id) : current?.passwordCiphertext;
     if (!passwordCiphertext) throw badInput("password", "is required");
+    const known = current ? await this.calendarRows(id) : [];
+    const selection = planSelection(current, values, known, calendars);
+    this.refuseCalendarsWithoutEvents(known, selection.upserts);
+    await this.refuseCalendarsSyncedElsewhere(userId, id, selection.upserts.filter((c) => c.selected).map((c) => c.url));
+    const removeUnedited = input.droppedCalendarEntries === "REMOVE_UNEDITED";
 
     return this.db.transaction(async (tx) => {
+      const droppedIds = selection.dropped.map((c) => c.id);
+      const lastCleanup = droppedIds.length > 0 ? await cleanUpImportedEntries(tx, userId, droppedIds, removeUnedited) : null;
+      if (droppedIds.length > 0 && removeUnedited) await forgetSyncState(tx, droppedIds);
       const [changed] = current
         ? await tx
             .update(integrations)
-            .set({ ...values, passwordCiphertext })
+            .set({ ...values, passwordCiphertext, lastCleanup })
             .where(and(eq(integrations.userId, userId), eq(integrations.id, id)))
             .returning()
         : await tx
@@ -126,24 +161,24 @@ export class IntegrationService {
             .values({ ...values, id, userId, passwordCiphertext })
             .returning();
       const row = await scheduleAfterUserChange(tx, changed!, current, new Date());
-      const selections = calendars;
-      // A direct calendar URL is one selected calendar.
-      if (values.calendarUrl && values.calendarUrl !== current?.calendarUrl && !selections.some((c) => c.url === values.calendarUrl)) {
-        selections.push({ url: values.calendarUrl, selected: true });
+      if (droppedIds.length > 0) {
+        await tx.update(integrationCalendars).set({ selected: false, autoSelected: false, updatedAt: new Date() }).where(inArray(integrationCalendars.id, droppedIds));
       }
-      for (const selection of selections) {
+      for (const calendar of selection.upserts) {
         await tx
           .insert(integrationCalendars)
-          .values({ integrationId: id, url: selection.url, selected: selection.selected, defaultProjectId: selection.defaultProjectId ?? null })
+          .values({ integrationId: id, url: calendar.url, selected: calendar.selected, defaultProjectId: calendar.defaultProjectId ?? null })
           .onConflictDoUpdate({
             target: [integrationCalendars.integrationId, integrationCalendars.url],
             set: {
-              selected: selection.selected,
-              ...(selection.defaultProjectId !== undefined ? { defaultProjectId: selection.defaultProjectId } : {}),
+              selected: calendar.selected,
+              autoSelected: false,
+              ...(calendar.defaultProjectId !== undefined ? { defaultProjectId: calendar.defaultProjectId } : {}),
               updatedAt: new Date(),
             },
           });
       }
+      if (selection.locationChanged) await forgetUnusedCalendars(tx, id);
       return row;
     });
   }
@@ -165,13 +200,22 @@ export class IntegrationService {
       : this.db.select().from(integrations).where(following).orderBy(asc(integrations.createdAt), asc(integrations.id));
   }
 
-  /** Deletes the integration and its calendars; the time entries it imported stay. */
-  async delete(userId: string, id: string): Promise<void> {
-    const deleted = await this.db
-      .delete(integrations)
-      .where(and(eq(integrations.userId, userId), eq(integrations.id, id)))
-      .returning({ id: integrations.id });
-    if (deleted.length === 0) throw notFound("Integration");
+  /**
+   * Deletes the integration and its calendars. The entries it imported stay, detached; with
+   * `deleteEntries`, the unedited ones are deleted too.
+   */
+  async delete(userId: string, id: string, deleteEntries: boolean): Promise<EntriesCleanup> {
+    await this.get(userId, id);
+    return this.db.transaction(async (tx) => {
+      const calendarIds = (await tx.select({ id: integrationCalendars.id }).from(integrationCalendars).where(eq(integrationCalendars.integrationId, id))).map((c) => c.id);
+      const cleanup = await cleanUpImportedEntries(tx, userId, calendarIds, deleteEntries);
+      const deleted = await tx
+        .delete(integrations)
+        .where(and(eq(integrations.userId, userId), eq(integrations.id, id)))
+        .returning({ id: integrations.id });
+      if (deleted.length === 0) throw notFound("Integration");
+      return cleanup;
+    });
   }
 
   /** Lists the calendars of an account, with stored or with typed-in credentials; writes nothing. */
@@ -188,6 +232,7 @@ export class IntegrationService {
         username: validateText("username", input.username, NAME_MAX_LENGTH),
         password: input.password,
         verifyTls: input.verifySsl,
+        configuredUrls: [url],
       };
     }
     const client = this.caldav.connect(credentials);
@@ -201,29 +246,114 @@ export class IntegrationService {
   }
 
   /**
-   * Connects with the stored settings and lists the calendars. Never throws for a server
-   * problem: the result says what failed and what to do. Newly seen calendars are remembered
-   * (unselected); known ones get their current name and colour.
+   * Tests what a sync will use: discovery from the server URL, then every selected calendar, one
+   * by one. Never throws for a server problem: the result says what failed, for which URL, and
+   * what to do. Newly seen calendars are remembered (unselected); known ones get their current
+   * name and colour.
    */
   async testConnection(userId: string, id: string): Promise<ConnectionTestResult> {
     const integration = await this.get(userId, id);
     const client = this.caldav.connect(this.credentialsOf(integration));
     try {
-      const { calendars } = await probeConnection(client, { serverUrl: integration.serverUrl, calendarUrl: integration.calendarUrl });
-      await this.rememberCalendars(id, calendars);
-      const usable = calendars.filter((c) => c.supportsEvents).length;
-      return {
-        success: true,
-        errorCode: null,
-        message: `Connected as ${integration.username}: ${usable} calendar${usable === 1 ? "" : "s"} with events found.`,
-        calendars,
-      };
-    } catch (error) {
-      const failure = this.connectionFailure(error, { userId, url: integration.serverUrl ?? integration.calendarUrl, task: "testConnection" });
-      return { success: false, errorCode: failure.errorCode, message: failure.message, calendars: [] };
+      let discovered: DiscoveredCalendar[] = [];
+      if (integration.serverUrl) {
+        try {
+          discovered = await discoverCalendars(client, integration.serverUrl);
+        } catch (error) {
+          const failure = this.connectionFailure(error, { userId, url: integration.serverUrl, task: "testConnection" });
+          return { success: false, errorCode: failure.errorCode, message: failure.message, calendars: [] };
+        }
+        await this.rememberCalendars(id, discovered);
+      }
+      const known = await this.calendarRows(id);
+      const selected = known.filter((c) => c.selected);
+      const results: CalendarTestResult[] = [];
+      for (const calendar of selected) results.push(await this.testCalendar(client, userId, calendar));
+      for (const calendar of discovered) {
+        if (selected.some((c) => sameCalendarUrl(c.url, calendar.url))) continue;
+        const row = known.find((c) => c.url === calendar.url);
+        const { url, displayName, supportsEvents } = calendar;
+        results.push({ calendarId: row?.id ?? null, url, displayName, supportsEvents, selected: false, ok: true, code: null, message: null });
+      }
+      return { ...this.testSummary(integration, results), calendars: results };
     } finally {
       await client.close();
     }
+  }
+
+  /** One selected calendar, asked for itself as a sync asks for it. */
+  private async testCalendar(client: CalDAVHttpClient, userId: string, calendar: IntegrationCalendar): Promise<CalendarTestResult> {
+    const base = { calendarId: calendar.id, url: calendar.url, selected: true };
+    try {
+      const found = await describeCalendar(client, calendar.url);
+      await this.rememberCalendars(calendar.integrationId, [{ ...found, url: calendar.url }]);
+      const { displayName, supportsEvents } = found;
+      const message = supportsEvents ? null : `The calendar ${calendar.url} holds no events (it is a task list, say). Unselect it with configureCalDAVIntegration.`;
+      return { ...base, displayName, supportsEvents, ok: supportsEvents, code: supportsEvents ? null : "NO_CALENDARS", message };
+    } catch (error) {
+      const failure = this.connectionFailure(error, { userId, url: calendar.url, task: "testConnection" });
+      return { ...base, displayName: calendar.displayName, supportsEvents: calendar.supportsEvents, ok: false, code: failure.errorCode, message: failure.message };
+    }
+  }
+
+  private testSummary(integration: Integration, results: readonly CalendarTestResult[]): Omit<ConnectionTestResult, "calendars"> {
+    const selected = results.filter((c) => c.selected);
+    const failed = selected.filter((c) => !c.ok);
+    if (failed.length > 0) {
+      const intro = `${failed.length} of ${plural(selected.length, "selected calendar")} cannot be synced.`;
+      return { success: false, errorCode: failed[0]!.code, message: [intro, ...failed.map((c) => c.message)].join(" ") };
+    }
+    if (selected.length > 0) {
+      return { success: true, errorCode: null, message: `Connected as ${integration.username}: ${plural(selected.length, "selected calendar")} ready to sync.` };
+    }
+    const usable = results.filter((c) => c.supportsEvents).length;
+    if (usable === 0) {
+      return { success: false, errorCode: "NO_CALENDARS", message: `${errorMessageOf(new CalDAVError("NO_CALENDARS"))} (${integration.serverUrl ?? integration.calendarUrl})` };
+    }
+    return {
+      success: true,
+      errorCode: null,
+      message: `Connected as ${integration.username}: ${plural(usable, "calendar")} with events found. None is selected: the first sync selects the first one holding events, or choose with configureCalDAVIntegration.`,
+    };
+  }
+
+  /** The URLs of the calendars the user's other integrations sync: one calendar is synced by one integration. */
+  async calendarsSyncedElsewhere(userId: string, integrationId: string): Promise<{ url: string; integrationId: string; name: string }[]> {
+    return this.db
+      .select({ url: integrationCalendars.url, integrationId: integrations.id, name: integrations.name })
+      .from(integrationCalendars)
+      .innerJoin(integrations, eq(integrations.id, integrationCalendars.integrationId))
+      .where(and(eq(integrations.userId, userId), ne(integrations.id, integrationId), eq(integrationCalendars.selected, true)));
+  }
+
+  private async refuseCalendarsSyncedElsewhere(userId: string, integrationId: string, urls: readonly string[]): Promise<void> {
+    if (urls.length === 0) return;
+    const elsewhere = await this.calendarsSyncedElsewhere(userId, integrationId);
+    for (const url of urls) {
+      const other = elsewhere.find((c) => sameCalendarUrl(c.url, url));
+      if (other) {
+        throw new AppError(
+          "CONFLICT",
+          `The calendar ${url} is already synced by your integration "${other.name}", so its events would be counted twice. Unselect it there first, or keep it in that integration.`,
+          undefined,
+          { integrationId: other.integrationId },
+        );
+      }
+    }
+  }
+
+  /** A calendar known to hold no events (a task list) cannot be selected. */
+  private refuseCalendarsWithoutEvents(known: readonly IntegrationCalendar[], upserts: readonly { url: string; selected: boolean; field: string }[]): void {
+    for (const upsert of upserts) {
+      const row = known.find((c) => c.url === upsert.url);
+      if (upsert.selected && row && !row.supportsEvents) {
+        throw badInput(upsert.field, `The calendar ${upsert.url} holds no events (it is a task list, say), so it cannot be selected. Choose a calendar with events.`);
+      }
+    }
+  }
+
+  private calendarRows(integrationId: string): Promise<IntegrationCalendar[]> {
+    return this.db.select().from(integrationCalendars).where(eq(integrationCalendars.integrationId, integrationId)).orderBy(asc(integrationCalendars.createdAt), asc(integrationCalendars.id));
   }
 
   credentialsOf(integration: Integration): CalDAVCredentials {
@@ -231,6 +361,7 @@ export class IntegrationService {
       username: integration.username,
       password: this.cipher.decrypt(integration.passwordCiphertext, integration.id),
       verifyTls: integration.verifySsl,
+      configuredUrls: [integration.serverUrl, integration.calendarUrl].filter((url) => url !== null),
     };
   }
 
@@ -254,11 +385,11 @@ export class IntegrationService {
   }
 
 
-  private connectionFailure(error: unknown, context: { userId: string; url: string | null; task: string }): ConnectionFailedError {
+  private connectionFailure(error: unknown, context: { userId: string; url: string; task: string }): ConnectionFailedError {
     if (!(error instanceof CalDAVError)) throw error;
     // The error carries no credentials (src/caldav/errors.ts); log its code and detail only.
     this.log.info({ ...context, errorCode: error.code, status: error.status, detail: error.detail }, "CalDAV connection failed");
-    return new ConnectionFailedError(error.code);
+    return new ConnectionFailedError(error, error.url ?? context.url);
   }
 
   private async validate(userId: string, input: ConfigureIntegrationInput, current: Integration | null) {
@@ -268,7 +399,7 @@ export class IntegrationService {
       given !== undefined ? given : (current?.[key] ?? null);
 
     const serverUrl = nullable("serverUrl", input.serverUrl != null ? validateCalDAVUrl("serverUrl", input.serverUrl) : input.serverUrl);
-    const calendarUrl = nullable("calendarUrl", input.calendarUrl != null ? validateCalDAVUrl("calendarUrl", input.calendarUrl) : input.calendarUrl);
+    const calendarUrl = nullable("calendarUrl", input.calendarUrl != null ? validateCalendarUrl("calendarUrl", input.calendarUrl) : input.calendarUrl);
     if (!serverUrl && !calendarUrl) throw badInput("serverUrl", "give a server URL (for discovery) or a calendar URL, or both");
 
     const username = input.username != null ? validateText("username", input.username, NAME_MAX_LENGTH) : current?.username;
@@ -280,10 +411,10 @@ export class IntegrationService {
     if (defaultProjectId && defaultProjectId !== current?.defaultProjectId) {
       await this.projects.requireAssignable(userId, defaultProjectId, "defaultProjectId");
     }
-    const calendars: CalendarSelectionInput[] = [];
+    const calendars: (CalendarSelectionInput & { field: string })[] = [];
     for (const [i, calendar] of (input.calendars ?? []).entries()) {
       if (calendar.defaultProjectId) await this.projects.requireAssignable(userId, calendar.defaultProjectId, `calendars[${i}].defaultProjectId`);
-      calendars.push({ ...calendar, url: validateCalDAVUrl(`calendars[${i}].url`, calendar.url) });
+      calendars.push({ ...calendar, url: validateCalendarUrl(`calendars[${i}].url`, calendar.url), field: `calendars[${i}].selected` });
     }
     const autoSync = nullable("autoSyncIntervalMinutes", input.autoSyncIntervalMinutes);
 
@@ -310,4 +441,33 @@ export class IntegrationService {
     const [row] = await this.db.select({ timezone: users.timezone }).from(users).where(eq(users.id, userId));
     return row?.timezone ?? "UTC";
   }
+}
+
+/**
+ * After a switch of location: the calendars listed by the old location that are not synced and
+ * hold no links are forgotten (those with links stay, so selecting one again picks up its entries).
+ */
+async function forgetUnusedCalendars(db: Db, integrationId: string): Promise<void> {
+  await db
+    .delete(integrationCalendars)
+    .where(
+      and(
+        eq(integrationCalendars.integrationId, integrationId),
+        eq(integrationCalendars.selected, false),
+        notExists(db.select({ id: eventLinks.id }).from(eventLinks).where(eq(eventLinks.calendarId, integrationCalendars.id))),
+      ),
+    );
+}
+
+/**
+ * Calendars whose entries were removed download everything again when selected again: without
+ * their mirror and sync state, the next sync sees every event as new and imports it afresh.
+ */
+async function forgetSyncState(db: Db, calendarIds: string[]): Promise<void> {
+  await db.delete(calendarObjects).where(inArray(calendarObjects.calendarId, calendarIds));
+  await db.update(integrationCalendars).set({ ctag: null, syncToken: null }).where(inArray(integrationCalendars.id, calendarIds));
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

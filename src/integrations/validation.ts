@@ -1,3 +1,4 @@
+import { normalizeCalendarUrl } from "../caldav/index.js";
 import { badInput } from "../errors.js";
 
 export const LOOKBACK_DAYS = { min: 1, max: 3650, default: 90 } as const;
@@ -9,24 +10,35 @@ export const URL_MAX_LENGTH = 2048;
 /**
  * A server or calendar URL as users type it: a bare host ("cloud.example.com") means https.
  * Only http and https; credentials inside the URL are refused so they never land in a column
- * that is not encrypted.
+ * that is not encrypted. Checked before anything is stored or resolved: a mistyped scheme
+ * ("htp:/…") is refused here, never read as a host name and looked up.
  */
 export function validateCalDAVUrl(field: string, value: string): string {
   const trimmed = value.trim();
   if (trimmed.length === 0) throw badInput(field, "must not be empty");
   if (trimmed.length > URL_MAX_LENGTH) throw badInput(field, `must be at most ${URL_MAX_LENGTH} characters`);
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  // "name:" starts a scheme unless digits follow: "cloud.example.com:8443/dav" is a host and port.
+  const scheme = /^([a-z][a-z0-9+.-]*):(?!\d)/i.exec(trimmed)?.[1];
+  if (scheme !== undefined && !/^https?$/i.test(scheme)) {
+    throw badInput(field, `The URL starts with "${scheme}:", which is not a web address. Type it with http:// or https://, for example https://cloud.example.com/remote.php/dav.`);
+  }
+  if (scheme !== undefined && !/^[a-z]+:\/\/[^/]/i.test(trimmed)) {
+    throw badInput(field, `The URL has no host after "${scheme}:". Type two slashes and the server's name, for example ${scheme.toLowerCase()}://cloud.example.com/.`);
+  }
   let url: URL;
   try {
-    url = new URL(withScheme);
+    url = new URL(scheme === undefined ? `https://${trimmed}` : trimmed);
   } catch {
-    throw badInput(field, "is not a URL");
+    throw badInput(field, "This is not a valid URL. Check it for typos, for example a space or a stray character in the server's name.");
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw badInput(field, "must be an http or https URL");
   if (url.username || url.password) throw badInput(field, "must not contain a user name or password: use the username and password fields");
-  if (!url.hostname) throw badInput(field, "has no host");
   url.hash = "";
   return url.toString();
+}
+
+/** A calendar collection's URL: validated like any CalDAV URL, then in its one spelling (src/caldav/http/calendar-url.ts). */
+export function validateCalendarUrl(field: string, value: string): string {
+  return normalizeCalendarUrl(validateCalDAVUrl(field, value));
 }
 
 export function validateRange(field: string, value: number, range: { min: number; max: number }): number {

@@ -69,7 +69,7 @@ export class ProjectService {
       const [project] = await this.db.insert(projects).values({ userId, name: cleanName }).returning();
       return project!;
     } catch (error) {
-      throw this.translate(error, cleanName);
+      throw await this.translate(error, userId, cleanName);
     }
   }
 
@@ -86,7 +86,7 @@ export class ProjectService {
       if (!project) throw notFound("Project");
       return project;
     } catch (error) {
-      throw this.translate(error, changes.name);
+      throw await this.translate(error, userId, changes.name);
     }
   }
 
@@ -143,9 +143,14 @@ export class ProjectService {
     return { entries: entries?.n ?? 0, integrations: integrationRows?.n ?? 0, calendars: calendars?.n ?? 0 };
   }
 
-  private translate(error: unknown, name: string | undefined): unknown {
-    if (isUniqueViolation(error, "projects_user_name_ci")) {
-      return new AppError("CONFLICT", `You already have a project named "${name}"`);
+  /** A name taken (ignoring case) is a CONFLICT that names the existing project as it is spelled. */
+  private async translate(error: unknown, userId: string, name: string | undefined): Promise<unknown> {
+    if (name !== undefined && isUniqueViolation(error, "projects_user_name_ci")) {
+      const [existing] = await this.db
+        .select({ name: projects.name })
+        .from(projects)
+        .where(and(eq(projects.userId, userId), sql`lower(${projects.name}) = lower(${name})`));
+      return new AppError("CONFLICT", `You already have a project named "${existing?.name ?? name}". Choose another name, or use that project.`);
     }
     return error;
   }

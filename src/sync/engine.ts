@@ -13,7 +13,7 @@
  * No transaction is open during steps 1 to 3: other requests never wait on a sync's thinking.
  */
 import { and, eq } from "drizzle-orm";
-import { CalDAVError, discoverCalendars, listObjects, userMessageFor, type CalDAVHttpClient } from "../caldav/index.js";
+import { CalDAVError, discoverCalendars, listObjects, sameCalendarUrl, userMessageFor, type CalDAVHttpClient } from "../caldav/index.js";
 import type { Db } from "../db/client.js";
 import { integrationCalendars } from "../db/schema.js";
 import type { CalDAVAccess } from "../integrations/caldav-access.js";
@@ -189,14 +189,21 @@ export class SyncEngine {
     return syncWindow(this.clock(), integration.lookbackDays, integration.lookaheadDays);
   }
 
-  /** The selected calendars; with only a server URL and none selected, the first calendar that holds events is selected (and the run says which). */
+  /**
+   * The selected calendars; with only a server URL and none selected, the first calendar that
+   * holds events (and no other integration of the user syncs) is selected, marked autoSelected,
+   * and the run says which.
+   */
   private async calendarsToSync(client: CalDAVHttpClient, integration: Integration, notes: string[]): Promise<Calendar[]> {
     const selected = await selectedCalendars(this.db, integration.id);
     if (selected.length > 0 || !integration.serverUrl) return selected;
     const discovered = (await discoverCalendars(client, integration.serverUrl)).filter((c) => c.supportsEvents);
     await this.deps.integrations.rememberCalendars(integration.id, discovered);
-    let choice = discovered[0];
-    for (const candidate of discovered) {
+    // A calendar another integration of the user syncs is not chosen: its events would count twice.
+    const elsewhere = await this.deps.integrations.calendarsSyncedElsewhere(integration.userId, integration.id);
+    const candidates = discovered.filter((c) => !elsewhere.some((other) => sameCalendarUrl(other.url, c.url)));
+    let choice = candidates[0];
+    for (const candidate of candidates) {
       if ((await listObjects(client, candidate.url)).length > 0) {
         choice = candidate;
         break;
@@ -205,7 +212,7 @@ export class SyncEngine {
     if (!choice) return [];
     await this.db
       .update(integrationCalendars)
-      .set({ selected: true, updatedAt: new Date() })
+      .set({ selected: true, autoSelected: true, updatedAt: new Date() })
       .where(and(eq(integrationCalendars.integrationId, integration.id), eq(integrationCalendars.url, choice.url)));
     notes.push(`No calendar was selected, so "${choice.displayName ?? choice.url}" (${choice.url}) was selected: the first one that holds events. Choose others with configureCalDAVIntegration.`);
     return selectedCalendars(this.db, integration.id);

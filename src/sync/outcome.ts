@@ -111,12 +111,18 @@ export function missingMessage(count: number): string {
 }
 
 export function summarize(plan: SyncPlan, applied: AppliedPlan, result: SyncRunResult, notes: readonly string[]): string {
-  const parts = [`${applied.created} created, ${applied.updated} updated, ${applied.deleted} deleted, ${result.entriesUnchanged} unchanged.`];
-  if (result.conflictsKept > 0) {
-    const one = result.conflictsKept === 1;
-    parts.push(`${result.conflictsKept} ${one ? "entry" : "entries"} you edited ${one ? "was" : "were"} kept as you left ${one ? "it" : "them"} (${one ? "its event was" : "their events were"} removed, or you changed ${one ? "it" : "them"} during the sync).`);
-  }
-  if (result.errors.length > 0) parts.push(`${result.errors.length} calendar objects could not be read and were skipped (see errors).`);
+  const parts = [`${entries(applied.created)} created, ${applied.updated} updated, ${applied.deleted} deleted, ${result.entriesUnchanged} unchanged.`];
+  // Kept over a deleted event (planned), or kept because the user changed it while the sync ran
+  // (found by the apply step's re-check): told apart, since only the first is detached.
+  const ofDeletedEvents = applied.conflictsKept;
+  const changedDuringSync = result.conflictsKept - applied.conflictsKept;
+  if (ofDeletedEvents > 0) parts.push(`${entries(ofDeletedEvents)} you edited ${ofDeletedEvents === 1 ? "was" : "were"} kept although ${ofDeletedEvents === 1 ? "its event was" : "their events were"} deleted from the calendar.`);
+  if (changedDuringSync > 0) parts.push(`${entries(changedDuringSync)} you changed during the sync kept your change${changedDuringSync === 1 ? "" : "s"}.`);
+  if (result.errors.length > 0) parts.push(`${result.errors.length} calendar object${result.errors.length === 1 ? "" : "s"} could not be read and ${result.errors.length === 1 ? "was" : "were"} skipped (see errors).`);
   if (plan.guard) parts.push(plan.guard.message);
   return [...notes, ...parts].join(" ");
+}
+
+function entries(n: number): string {
+  return `${n} ${n === 1 ? "entry" : "entries"}`;
 }

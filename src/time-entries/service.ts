@@ -1,11 +1,11 @@
-import { and, count, desc, eq, gte, inArray, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, count, desc, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client.js";
-import { eventLinks, integrationCalendars, timeEntries } from "../db/schema.js";
+import { eventLinks, integrationCalendars, timeEntries, type EntriesCleanup } from "../db/schema.js";
 import { badInput, notFound } from "../errors.js";
 import type { ProjectService } from "../projects/service.js";
 import { refuseNul } from "../users/validation.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { editedFields, type EditFlags, type TimeEntryField } from "./edits.js";
+import { editedFields, entryUnedited, type EditFlags, type TimeEntryField } from "./edits.js";
 import { timeTotals, type TimeTotal, type TotalsQuery } from "./totals.js";
 
 type TimeEntryRow = typeof timeEntries.$inferSelect;
@@ -275,6 +275,34 @@ export class TimeEntryService {
 function withEdits(row: TimeEntryRow): TimeEntry {
   const fields = editedFields(row);
   return { ...row, editedFields: fields, editedAfterImport: fields.length > 0 };
+}
+
+/**
+ * The entries imported from these calendars, when the calendars stop being synced. Keeping: all
+ * stay, counted as kept. Removing: the unedited ones go with their links (no tombstone, so the
+ * calendar imports them afresh if it is synced again); the edited ones stay, detached.
+ */
+export async function cleanUpImportedEntries(db: Db, userId: string, calendarIds: readonly string[], remove: boolean): Promise<EntriesCleanup> {
+  if (calendarIds.length === 0) return { deleted: 0, kept: 0 };
+  const ofCalendars = and(inArray(eventLinks.calendarId, [...calendarIds]), isNotNull(eventLinks.timeEntryId));
+  const [linked] = await db
+    .select({ total: count() })
+    .from(eventLinks)
+    .innerJoin(timeEntries, eq(timeEntries.id, eventLinks.timeEntryId))
+    .where(and(ofCalendars, eq(timeEntries.userId, userId)));
+  const total = linked?.total ?? 0;
+  if (!remove || total === 0) return { deleted: 0, kept: total };
+  const removable = db.select({ id: timeEntries.id }).from(timeEntries).where(and(eq(timeEntries.userId, userId), entryUnedited()));
+  const unlinked = await db
+    .delete(eventLinks)
+    .where(and(ofCalendars, inArray(eventLinks.timeEntryId, removable)))
+    .returning({ entryId: eventLinks.timeEntryId });
+  const ids = unlinked.flatMap((link) => (link.entryId ? [link.entryId] : []));
+  for (let i = 0; i < ids.length; i += 1000) {
+    await db.delete(timeEntries).where(and(eq(timeEntries.userId, userId), inArray(timeEntries.id, ids.slice(i, i + 1000))));
+  }
+  await db.update(eventLinks).set({ detached: true, updatedAt: new Date() }).where(ofCalendars);
+  return { deleted: ids.length, kept: total - ids.length };
 }
 
 function toSummary(row: unknown[]): TimeEntrySummary {

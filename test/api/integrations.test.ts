@@ -113,7 +113,7 @@ describe("CalDAV integrations (settings)", () => {
   it("deletes an integration with its calendars", async () => {
     const id = (await api.graphql(user.token, CONFIGURE, { input: { calendarUrl: "https://dav.example.com/x/", username: "x", password: "p" } })).data
       ?.configureCalDAVIntegration.id;
-    expect((await api.graphql(user.token, "mutation($id: UUID!) { deleteIntegration(id: $id) }", { id })).data?.deleteIntegration).toBe(true);
+    expect((await api.graphql(user.token, "mutation($id: UUID!) { deleteIntegration(id: $id) { deleted kept } }", { id })).data?.deleteIntegration).toEqual({ deleted: 0, kept: 0 });
     expect((await api.graphql(user.token, "query($id: UUID!) { integration(id: $id) { id } }", { id })).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     const leftover = await api.database.db.execute(sql`select count(*)::int as n from integration_calendars where integration_id = ${id}`);
     expect(JSON.stringify(leftover)).toContain('"n":0');
@@ -128,7 +128,7 @@ describe("CalDAV integrations (settings)", () => {
       ["query($id: UUID!) { calendars(integrationId: $id) { id } }", { id }],
       ["query($id: UUID!) { discoverCalendars(input: {integrationId: $id}) { url } }", { id }],
       ["mutation($id: UUID!) { testConnection(integrationId: $id) { success } }", { id }],
-      ["mutation($id: UUID!) { deleteIntegration(id: $id) }", { id }],
+      ["mutation($id: UUID!) { deleteIntegration(id: $id) { deleted kept } }", { id }],
       ['mutation($id: UUID!) { configureCalDAVIntegration(input: {id: $id, name: "mine"}) { id } }', { id }],
     ] as const) {
       const res = await api.graphql(other.token, query, variables);

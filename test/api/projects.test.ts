@@ -34,6 +34,8 @@ describe("projects", () => {
     await api.graphql(token, CREATE, { name: "Gamma" });
     const res = await api.graphql(token, CREATE, { name: "GAMMA" });
     expect(res.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    // The message names the project that exists, as it is spelled, not the name just typed.
+    expect(res.errors?.[0]?.message).toContain('"Gamma"');
     const names = (await api.graphql(token, LIST, { all: true })).data?.projects.map((p: { name: string }) => p.name);
     expect(names.filter((n: string) => n.toLowerCase() === "gamma")).toHaveLength(1);
   });
@@ -42,6 +44,7 @@ describe("projects", () => {
     const delta = (await api.graphql(token, CREATE, { name: "Delta" })).data?.createProject;
     const res = await api.graphql(token, UPDATE, { input: { id: delta.id, name: "gamma" } });
     expect(res.errors?.[0]?.extensions?.code).toBe("CONFLICT");
+    expect(res.errors?.[0]?.message).toContain('"Gamma"');
   });
 
   it.each([

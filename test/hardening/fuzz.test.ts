@@ -159,7 +159,7 @@ const CASES: Record<string, Case> = {
     variables: (ids) => fc.record({ id: field(someId(ids, ["integration", "project"])) }),
   },
   deleteIntegration: {
-    query: "mutation($id: UUID!) { deleteIntegration(id: $id) }",
+    query: "mutation($id: UUID!) { deleteIntegration(id: $id) { deleted kept } }",
     // never the existing integration: the others would then fuzz a missing one only
     variables: () => fc.record({ id: field(uuidLike) }),
   },

@@ -144,7 +144,7 @@ const ATTEMPTS: Attempt[] = [
     expect: "BAD_USER_INPUT",
   },
   { field: "resumeIntegration", label: "A's integration", query: "mutation($id: UUID!) { resumeIntegration(id: $id) { id } }", variables: (i) => ({ id: i.integration }), expect: "NOT_FOUND" },
-  { field: "deleteIntegration", label: "A's integration", query: "mutation($id: UUID!) { deleteIntegration(id: $id) }", variables: (i) => ({ id: i.integration }), expect: "NOT_FOUND" },
+  { field: "deleteIntegration", label: "A's integration", query: "mutation($id: UUID!) { deleteIntegration(id: $id) { deleted kept } }", variables: (i) => ({ id: i.integration }), expect: "NOT_FOUND" },
   {
     field: "testConnection",
     label: "A's integration",

@@ -141,7 +141,8 @@ describeServer(
       await putEvent(s, s.calendarUrl, "lk-test.ics", calendar(["UID:lk-1", "DTSTART:20250304T090000Z", "DTEND:20250304T100000Z", "SUMMARY:Meeting"]));
       good = (await api.graphql(user.token, CONFIGURE, { input: { calendarUrl: s.calendarUrl, username: s.username, password: s.password, lookbackDays: 3650 } })).data
         ?.configureCalDAVIntegration.id;
-      bad = (await api.graphql(user.token, CONFIGURE, { input: { calendarUrl: s.calendarUrl, username: s.username, password: WRONG, lookbackDays: 3650 } })).data
+      // The server URL, not the same calendar again: one calendar is synced by one integration of a user.
+      bad = (await api.graphql(user.token, CONFIGURE, { input: { serverUrl: s.baseUrl, username: s.username, password: WRONG, lookbackDays: 3650 } })).data
         ?.configureCalDAVIntegration.id;
     });
     afterAll(() => api?.close());

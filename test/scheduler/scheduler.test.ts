@@ -29,9 +29,14 @@ describeServer("radicale", (ctx) => {
   const schedulers: Scheduler[] = [];
   let second: { database: Database; services: Services } | null = null;
 
-  const configure = async (input: Record<string, unknown>) =>
-    (await api.graphql(token, "mutation($input: ConfigureCalDAVIntegrationInput!) { configureCalDAVIntegration(input: $input) { id } }", { input })).data
+  const tokens: string[] = [];
+  /** Each integration for a user of its own (a calendar is synced by one integration of a user); `token` is that user's. */
+  const configure = async (input: Record<string, unknown>) => {
+    ({ token } = await api.createUser(`scheduled-${tokens.length}@example.com`));
+    tokens.push(token);
+    return (await api.graphql(token, "mutation($input: ConfigureCalDAVIntegrationInput!) { configureCalDAVIntegration(input: $input) { id } }", { input })).data
       ?.configureCalDAVIntegration.id as string;
+  };
   const makeDue = (ids: string[]) => api.database.db.update(integrations).set({ nextSyncAt: new Date(Date.now() - 1000) }).where(sql`${integrations.id} in ${ids}`);
   const runsOf = (id: string) => api.database.db.select().from(syncRuns).where(sql`${syncRuns.integrationId} = ${id}`);
 
@@ -50,7 +55,6 @@ describeServer("radicale", (ctx) => {
 
   beforeAll(async () => {
     api = await startTestApi({ cipher });
-    ({ token } = await api.createUser("scheduled@example.com"));
     await putEvent(ctx.server(), ctx.server().calendarUrl, "a.ics", calendar(["UID:sched-a", "DTSTART:20250305T090000Z", "DTEND:20250305T100000Z", "SUMMARY:A"]));
     await putEvent(ctx.server(), ctx.server().calendarUrl, "b.ics", calendar(["UID:sched-b", "DTSTART:20250306T090000Z", "DTEND:20250306T100000Z", "SUMMARY:B"]));
     schedulers.push(new Scheduler(api.database.db, api.services.sync, quiet, SCHEDULER));
@@ -84,7 +88,7 @@ describeServer("radicale", (ctx) => {
         expect(runs.every((r) => r.status === "SUCCESS" && r.trigger === "SCHEDULED")).toBe(true);
       }
     }
-    const entries = await importedEntries(api, token);
+    const entries = (await Promise.all(tokens.map((t) => importedEntries(api, t)))).flat();
     expect(entries).toHaveLength(40);
     expect(new Set(entries.map((e) => e.id)).size).toBe(40);
     const [row] = await api.database.db.select().from(integrations).where(sql`${integrations.id} = ${ids[0]}`);

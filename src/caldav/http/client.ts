@@ -36,10 +36,11 @@ export interface CalDAVClientOptions {
   /** injectable DNS resolver (tests); ignored when `pool` is given */
   lookup?: Resolver;
   /**
-   * Origin that may receive the credentials. Defaults to the origin of the first request.
-   * Credentials are never sent anywhere else (a same-host http→https upgrade is also allowed).
+   * URLs whose origins may receive the credentials: the server and calendar URLs the user
+   * configured. Without them, the origin of the first request. Credentials are never sent
+   * anywhere else (a same-host http→https upgrade is also allowed).
    */
-  credentialOrigin?: string;
+  credentialOrigins?: readonly string[];
   onRequest?: (info: RequestInfo) => void;
   userAgent?: string;
   /**
@@ -103,7 +104,7 @@ export class CalDAVHttpClient {
   private readonly pool: OriginPool;
   /** the pool is this client's own, closed with it */
   private readonly ownPool: boolean;
-  private readonly opts: Required<Omit<CalDAVClientOptions, "lookup" | "credentialOrigin" | "onRequest" | "pool" | "addressPolicy">> &
+  private readonly opts: Required<Omit<CalDAVClientOptions, "lookup" | "credentialOrigins" | "onRequest" | "pool" | "addressPolicy">> &
     Pick<CalDAVClientOptions, "onRequest">;
   private readonly credentialOrigins = new Set<string>();
   private readonly auth = new Map<string, OriginAuth>();
@@ -123,7 +124,7 @@ export class CalDAVHttpClient {
       preemptiveBasic: options.preemptiveBasic ?? true,
       onRequest: options.onRequest,
     };
-    if (options.credentialOrigin) this.credentialOrigins.add(new URL(options.credentialOrigin).origin);
+    for (const configured of options.credentialOrigins ?? []) this.credentialOrigins.add(new URL(configured).origin);
     this.ownPool = options.pool === undefined;
     this.pool =
       options.pool ??
@@ -162,7 +163,7 @@ export class CalDAVHttpClient {
     if (!this.credentialOrigins.has(url.origin))
       throw new CalDAVError("INVALID_RESPONSE", {
         url: url.toString(),
-        detail: `refusing to send credentials to ${url.origin}, which is not the configured server`,
+        detail: `refusing to send credentials to ${url.origin}: the configured server is ${[...this.credentialOrigins].join(" or ")}`,
       });
     for (let hop = 0; ; hop++) {
       const res = await this.sendWithRetries(req, url);
@@ -345,7 +346,7 @@ export class CalDAVHttpClient {
       };
     } catch (e) {
       if (e instanceof CalDAVError) throw e;
-      const error = mapTransportError(e, href, controller.signal.aborted);
+      const error = mapTransportError(e, href, controller.signal.aborted, this.opts.verifyTls);
       connectionFailure = connectionFailureOf(error);
       throw error;
     } finally {

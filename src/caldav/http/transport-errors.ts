@@ -30,7 +30,7 @@ function* causeChain(e: unknown): Generator<unknown> {
 }
 
 /** Maps a thrown transport error (undici / net / tls / abort) to a CalDAVError. */
-export function mapTransportError(e: unknown, url: string, timedOut: boolean): CalDAVError {
+export function mapTransportError(e: unknown, url: string, timedOut: boolean, verifyTls = true): CalDAVError {
   for (const c of causeChain(e)) if (c instanceof CalDAVError) return c;
   if (timedOut) return new CalDAVError("TIMEOUT", { url, cause: e });
   for (const c of causeChain(e)) {
@@ -38,8 +38,11 @@ export function mapTransportError(e: unknown, url: string, timedOut: boolean): C
     const name = (c as { name?: unknown })?.name;
     if (name === "TimeoutError") return new CalDAVError("TIMEOUT", { url, cause: e });
     if (typeof code !== "string") continue;
-    if (TLS_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_"))
-      return new CalDAVError("TLS_ERROR", { url, detail: code, cause: e });
+    if (TLS_CODES.has(code) || code.startsWith("ERR_TLS_") || code.startsWith("ERR_SSL_")) {
+      // OpenSSL reads an HTTP answer as a TLS record of an unknown version: the port speaks plain http.
+      const tls = code === "ERR_SSL_WRONG_VERSION_NUMBER" ? "PLAIN_HTTP" : verifyTls ? "CERTIFICATE" : "HANDSHAKE";
+      return new CalDAVError("TLS_ERROR", { url, detail: code, tls, cause: e });
+    }
     if (TIMEOUT_CODES.has(code)) return new CalDAVError("TIMEOUT", { url, detail: code, cause: e });
     if (UNREACHABLE_CODES.has(code)) return new CalDAVError("UNREACHABLE", { url, detail: code, cause: e });
   }

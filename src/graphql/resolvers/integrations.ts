@@ -11,6 +11,7 @@ import {
   DiscoverCalendarsInput,
   IntegrationStatus,
   DiscoveredCalendarType,
+  EntriesCleanupType,
   IntegrationCalendarType,
   type ConnectionErrorCode,
   type SyncStatus,
@@ -55,17 +56,26 @@ export class IntegrationResolver {
     return toType(await ctx.services.integrations.resume(ctx.user.id, id));
   }
 
-  @Mutation(() => Boolean, { description: "Deletes the integration; the time entries it imported stay." })
-  async deleteIntegration(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<boolean> {
-    await ctx.services.integrations.delete(ctx.user.id, id);
-    return true;
+  @Mutation(() => EntriesCleanupType, {
+    description: "Deletes the integration. Its imported entries stay, detached; with deleteEntries, the unedited ones are deleted. The answer counts both.",
+  })
+  deleteIntegration(
+    @Ctx() ctx: GraphQLContext,
+    @Arg("id", () => UUID) id: string,
+    @Arg("deleteEntries", () => Boolean, { defaultValue: false }) deleteEntries: boolean,
+  ): Promise<EntriesCleanupType> {
+    return ctx.services.integrations.delete(ctx.user.id, id, deleteEntries);
   }
 
   @Mutation(() => ConnectionTestResult, { description: "Connects with the stored settings; the result explains any failure." })
   @UseMiddleware(RateLimit("testConnection"))
   async testConnection(@Ctx() ctx: GraphQLContext, @Arg("integrationId", () => UUID) integrationId: string): Promise<ConnectionTestResult> {
     const result = await ctx.services.integrations.testConnection(ctx.user.id, integrationId);
-    return { ...result, errorCode: result.errorCode as ConnectionErrorCode | null };
+    return {
+      ...result,
+      errorCode: result.errorCode as ConnectionErrorCode | null,
+      calendars: result.calendars.map((calendar) => ({ ...calendar, code: calendar.code as ConnectionErrorCode | null })),
+    };
   }
 }
 

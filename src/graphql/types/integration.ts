@@ -61,8 +61,30 @@ export class IntegrationCalendarType {
   @Field(() => Boolean, { description: "Synced by syncNow and on schedule." })
   selected!: boolean;
 
+  @Field(() => Boolean, { description: "Selected by the first sync, because none was: the first calendar that holds events." })
+  autoSelected!: boolean;
+
   @Field(() => UUID, { nullable: true, description: "Overrides the integration's default project for this calendar's events." })
   defaultProjectId!: string | null;
+}
+
+export enum DroppedCalendarEntries {
+  KEEP = "KEEP",
+  REMOVE_UNEDITED = "REMOVE_UNEDITED",
+}
+registerEnumType(DroppedCalendarEntries, {
+  name: "DroppedCalendarEntries",
+  description:
+    "What happens to the entries of calendars that stop being synced (unselected, or left behind by a new server or calendar URL). KEEP: they stay, and follow their events again if the calendar is selected again. REMOVE_UNEDITED: the entries you did not edit are deleted; edited ones stay, detached.",
+});
+
+@ObjectType("EntriesCleanup", { simpleResolvers: true, description: "Imported entries removed and kept by a clean-up." })
+export class EntriesCleanupType {
+  @Field(() => Int, { description: "Unedited entries deleted." })
+  deleted!: number;
+
+  @Field(() => Int, { description: "Entries left in place: the edited ones (detached), or all of them when the entries were kept." })
+  kept!: number;
 }
 
 @ObjectType("CalDAVIntegration", { simpleResolvers: true })
@@ -130,6 +152,9 @@ export class CalDAVIntegrationType {
   @Field(() => String, { nullable: true })
   lastError!: string | null;
 
+  @Field(() => EntriesCleanupType, { nullable: true, description: "What the last configure did to the entries of the calendars it stopped syncing; null when it stopped none." })
+  lastCleanup!: EntriesCleanupType | null;
+
   @Field(() => DateTime)
   createdAt!: Date;
 
@@ -155,6 +180,33 @@ export class DiscoveredCalendarType {
   supportsEvents!: boolean;
 }
 
+@ObjectType({ simpleResolvers: true, description: "One calendar of a connection test. Each selected calendar is asked for itself, as a sync asks for it." })
+export class CalendarTestResult {
+  @Field(() => UUID, { nullable: true, description: "The IntegrationCalendar; null for a calendar not remembered." })
+  calendarId!: string | null;
+
+  @Field(() => String)
+  url!: string;
+
+  @Field(() => String, { nullable: true })
+  displayName!: string | null;
+
+  @Field(() => Boolean, { description: "The calendar can hold events (VEVENT)." })
+  supportsEvents!: boolean;
+
+  @Field(() => Boolean, { description: "Synced by syncNow and on schedule." })
+  selected!: boolean;
+
+  @Field(() => Boolean, { description: "A sync can use it: a selected calendar answered as a calendar with events; an unselected one was listed." })
+  ok!: boolean;
+
+  @Field(() => ConnectionErrorCode, { nullable: true })
+  code!: ConnectionErrorCode | null;
+
+  @Field(() => String, { nullable: true, description: "Why it cannot be synced, naming its URL, and what to do." })
+  message!: string | null;
+}
+
 @ObjectType({ simpleResolvers: true })
 export class ConnectionTestResult {
   @Field(() => Boolean)
@@ -166,8 +218,8 @@ export class ConnectionTestResult {
   @Field(() => ConnectionErrorCode, { nullable: true })
   errorCode!: ConnectionErrorCode | null;
 
-  @Field(() => [DiscoveredCalendarType])
-  calendars!: DiscoveredCalendarType[];
+  @Field(() => [CalendarTestResult], { description: "The selected calendars, each tested, then the others the server lists." })
+  calendars!: CalendarTestResult[];
 }
 
 @InputType()
@@ -234,6 +286,13 @@ export class ConfigureCalDAVIntegrationInput {
 
   @Field(() => [CalendarSelectionInput], { nullable: true })
   calendars?: CalendarSelectionInput[] | null;
+
+  @Field(() => DroppedCalendarEntries, {
+    nullable: true,
+    defaultValue: DroppedCalendarEntries.KEEP,
+    description: "What happens to the entries of calendars this change stops syncing (lastCleanup reports it).",
+  })
+  droppedCalendarEntries?: DroppedCalendarEntries | null;
 }
 
 @InputType({ description: "Either integrationId (stored settings) or serverUrl + username + password (a setup form)." })
