@@ -3,7 +3,7 @@ import { DateTime } from "luxon";
 import { memo } from "preact/compat";
 import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
 import { errorSentence } from "../errors.js";
-import { formatDay, formatDuration, formatTime, fromLocalInput, inZone, toLocalInput } from "../format.js";
+import { dayKey, formatDay, formatDuration, formatTime, fromLocalInput, toLocalInput } from "../format.js";
 import type { ResultOf } from "../graphql.js";
 import { ProjectSelect } from "../integration-form.js";
 import {
@@ -92,8 +92,10 @@ export function TimesheetPage() {
   const byDay = useMemo(() => {
     const grouped = new Map<string, TimeEntryView[]>();
     for (const entry of data?.entries ?? []) {
-      const day = inZone(entry.startTime, zone).toISODate() ?? "";
-      grouped.set(day, [...(grouped.get(day) ?? []), entry]);
+      const day = dayKey(entry.startTime, zone);
+      const entries = grouped.get(day);
+      if (entries) entries.push(entry);
+      else grouped.set(day, [entry]);
     }
     return grouped;
   }, [data, zone]);
