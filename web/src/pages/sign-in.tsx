@@ -20,6 +20,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn: () => void }) {
   };
   return (
     <main id="main" class="sign-in">
+      <p class="brand">CalDAV Timesheet</p>
       <PageTitle>Sign in</PageTitle>
       <p>Sign in to see your timesheet and connect your calendars.</p>
       <form onSubmit={onSubmit} class="card">
