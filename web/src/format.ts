@@ -17,7 +17,7 @@ function cached(formats: Map<string, Intl.DateTimeFormat>, zone: string, make: (
 }
 
 export function formatTime(iso: string, zone: string): string {
-  return cached(timeFormats, zone, () => new Intl.DateTimeFormat(undefined, { hour: "numeric", minute: "2-digit", timeZone: zone })).format(new Date(iso));
+  return cached(timeFormats, zone, () => new Intl.DateTimeFormat(undefined, { timeStyle: "short", timeZone: zone })).format(new Date(iso));
 }
 
 /** The local day an instant falls on in the zone, "YYYY-MM-DD" (the format of the Canadian locale). */
