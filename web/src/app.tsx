@@ -18,12 +18,18 @@ import { ErrorMessage } from "./ui.js";
 export function App() {
   // A new client per signed-in person: nothing cached for one is shown to the next.
   const [generation, setGeneration] = useState(0);
-  const client = useMemo(() => createApiClient(), [generation]);
+  const client = useMemo(() => createApiClient(toSignIn), [generation]);
   return (
     <Provider value={client}>
       <Shell key={generation} restart={() => setGeneration((n) => n + 1)} />
     </Provider>
   );
+}
+
+/** To sign-in, and back to this page afterwards. */
+function toSignIn() {
+  if (location.pathname === "/sign-in") return;
+  navigate(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true });
 }
 
 function Shell({ restart }: { restart: () => void }) {
@@ -38,10 +44,8 @@ function Shell({ restart }: { restart: () => void }) {
     );
   }
   if (!me.data) {
-    if (errorCode(me.error) === "UNAUTHENTICATED") {
-      queueMicrotask(() => navigate(`/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`, { replace: true }));
-      return null;
-    }
+    // The client has already gone to sign-in.
+    if (errorCode(me.error) === "UNAUTHENTICATED") return null;
     return (
       <main>
         <ErrorMessage>{errorSentence(me.error)}</ErrorMessage>
