@@ -2,7 +2,6 @@ import type { CombinedError } from "@urql/core";
 
 /** Codes whose server message is not meant for a person, with the sentence shown instead. */
 const SENTENCES: Record<string, string> = {
-  UNAUTHENTICATED: "Your session has ended. Sign in again to continue.",
   INTERNAL_SERVER_ERROR: "Something went wrong on the server. Try again; if it keeps happening, tell the person who runs this server.",
   GRAPHQL_VALIDATION_FAILED: "This page sent a request the server does not understand. Reload the page; if it keeps happening, the app and the server are out of step.",
   GRAPHQL_PARSE_FAILED: "This page sent a request the server does not understand. Reload the page.",

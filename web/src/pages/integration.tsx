@@ -9,7 +9,7 @@ import { ConfigureIntegrationMutation, DeleteIntegrationMutation, IntegrationQue
 import { navigate } from "../router.js";
 import { useSession } from "../session.js";
 import { STATUS_WORDS, SyncNow, SyncRunDetails, describeCounts, describeSkipped } from "../sync.js";
-import { Dialog, ErrorMessage, PageTitle, StatusMessage } from "../ui.js";
+import { Dialog, ErrorMessage, PageTitle } from "../ui.js";
 import { IntegrationState } from "./calendars.js";
 
 const HISTORY_PAGE_SIZE = 10;
@@ -153,13 +153,11 @@ function DeleteIntegration({ integration }: { integration: IntegrationView }) {
   const [open, setOpen] = useState(false);
   const [removeEntries, setRemoveEntries] = useState(false);
   const [result, runDelete] = useMutation(DeleteIntegrationMutation);
-  const [done, setDone] = useState(false);
   // The one place the choice goes to the server: removeEntries becomes deleteEntries there.
   const remove = async () => {
     if (removeEntries) return;
     const answer = await runDelete({ id: integration.id });
     if (answer.error) return;
-    setDone(true);
     setOpen(false);
     navigate("/calendars");
   };
@@ -170,7 +168,6 @@ function DeleteIntegration({ integration }: { integration: IntegrationView }) {
       <button type="button" class="danger" onClick={() => setOpen(true)}>
         Delete this connection…
       </button>
-      {done && <StatusMessage tone="success">Deleted.</StatusMessage>}
       <Dialog title={`Delete ${integration.name}?`} open={open} onClose={() => setOpen(false)}>
         <fieldset>
           <legend>The entries it imported</legend>
