@@ -132,7 +132,7 @@ describeServer(
 
         // 4. Save and test.
         await page.getByRole("button", { name: "Save and check the connection" }).click();
-        await page.getByText("The connection works.").waitFor();
+        await page.getByRole("status").filter({ hasText: "The connection works." }).waitFor();
 
         // 5. The first sync, live until it ends.
         await page.getByRole("button", { name: "Start the first sync" }).click();
@@ -186,7 +186,7 @@ describeServer(
         expect(await dialog.getByRole("radio", { name: "Keep them in my timesheet" }).isChecked()).toBe(true);
         await dialog.getByRole("button", { name: "Delete the connection" }).click();
         await heading(page, "Calendars");
-        await page.getByText("No calendar is connected yet.").waitFor();
+        await expect.poll(() => page.getByRole("main").innerText()).toContain("No calendar is connected yet.");
         await openPreviousWeek(page);
         await expect.poll(() => tuesdayRegion(page).innerText()).toMatch(/11:00–12:00[\s\S]*Beta/);
 
@@ -244,7 +244,7 @@ describeServer(
         await context.close();
       });
 
-      it("lets an admin add a user, make them admin, and give them a token", async () => {
+      it("lets an admin add a user, make them admin, give them a token and disable them", async () => {
         const { context, page, seen } = await openBrowser();
         await page.goto(`${api.url}/admin`);
         await signIn(page, "admin@example.com");
@@ -266,8 +266,14 @@ describeServer(
         // An independent check through the API: Bob is an admin and the shown token is his.
         const bob = await api.graphql(secret, "{ me { email isAdmin } }");
         expect(bob.data?.me).toEqual({ email: "bob@example.com", isAdmin: true });
-        const users = await api.graphql(adminToken, "{ users { email } }");
-        expect(users.data?.users.map((u: { email: string }) => u.email)).toContain("bob@example.com");
+
+        // Disabling asks first; afterwards Bob's token no longer works.
+        await page.getByRole("button", { name: "Disable bob@example.com" }).click();
+        await page.getByRole("dialog", { name: "Disable bob@example.com?" }).getByRole("button", { name: "Disable the user" }).click();
+        await expect.poll(() => page.getByRole("listitem").filter({ hasText: "Bob (bob@example.com)" }).first().innerText()).toContain("disabled");
+        const users = await api.graphql(adminToken, "{ users { email disabledAt } }");
+        expect(users.data?.users.find((u: { email: string }) => u.email === "bob@example.com")?.disabledAt).toEqual(expect.any(String));
+        expect((await api.graphql(secret, "{ me { email } }")).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
         expect(seen.blocked).toEqual([]);
         expect(seen.errors).toEqual([]);
         await context.close();

@@ -6,7 +6,7 @@ import { TimeZoneField } from "../integration-form.js";
 import { CreateUserMutation, DisableUserMutation, SetUserAdminMutation, TokensQuery, UsersQuery } from "../operations.js";
 import { useSession } from "../session.js";
 import { TokenList } from "../tokens.js";
-import { ErrorMessage, PageTitle, TextField } from "../ui.js";
+import { Dialog, ErrorMessage, PageTitle, TextField } from "../ui.js";
 
 /** Admins: users (create, disable, make admin) and their tokens. */
 export function AdminPage() {
@@ -76,6 +76,12 @@ function UserRow({ user, zone, isMe, onChanged }: { user: UserView; zone: string
   const [admin, setAdmin] = useMutation(SetUserAdminMutation);
   const [disabled, disable] = useMutation(DisableUserMutation);
   const [showTokens, setShowTokens] = useState(false);
+  const [confirmingDisable, setConfirmingDisable] = useState(false);
+  const confirmDisable = async () => {
+    setConfirmingDisable(false);
+    await disable({ userId: user.id });
+    onChanged();
+  };
   const label = user.name ? `${user.name} (${user.email})` : user.email;
   return (
     <li class="card">
@@ -90,7 +96,7 @@ function UserRow({ user, zone, isMe, onChanged }: { user: UserView; zone: string
             <button type="button" class="secondary small" onClick={() => void setAdmin({ userId: user.id, isAdmin: !user.isAdmin }).then(onChanged)} aria-label={`${user.isAdmin ? "Take admin rights from" : "Make admin:"} ${user.email}`}>
               {user.isAdmin ? "Take admin rights" : "Make admin"}
             </button>
-            <button type="button" class="danger small" onClick={() => void disable({ userId: user.id }).then(onChanged)} aria-label={`Disable ${user.email}`}>
+            <button type="button" class="danger small" onClick={() => setConfirmingDisable(true)} aria-label={`Disable ${user.email}`}>
               Disable
             </button>
           </>
@@ -101,6 +107,17 @@ function UserRow({ user, zone, isMe, onChanged }: { user: UserView; zone: string
       </div>
       <ErrorMessage>{errorSentence(admin.error) ?? errorSentence(disabled.error)}</ErrorMessage>
       {showTokens && <UserTokens userId={user.id} zone={zone} />}
+      <Dialog title={`Disable ${user.email}?`} open={confirmingDisable} onClose={() => setConfirmingDisable(false)}>
+        <p>Their API tokens and signed-in browsers stop working at once, and they can no longer sign in. There is no way back from this page.</p>
+        <div class="actions">
+          <button type="button" class="danger" onClick={() => void confirmDisable()}>
+            Disable the user
+          </button>
+          <button type="button" class="secondary" onClick={() => setConfirmingDisable(false)}>
+            Cancel
+          </button>
+        </div>
+      </Dialog>
     </li>
   );
 }
