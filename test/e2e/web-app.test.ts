@@ -204,7 +204,13 @@ describeServer(
       it("explains a wrong password, at sign-in and at the calendar server, until it is fixed", async () => {
         const { context, page, seen } = await openBrowser();
         await page.goto(`${api.url}/`);
-        await signIn(page, "alice@example.com", "not the password");
+        await heading(page, "Sign in");
+        // By keyboard alone: the page's heading has the focus, the form follows it.
+        await page.keyboard.press("Tab");
+        await page.keyboard.type("alice@example.com");
+        await page.keyboard.press("Tab");
+        await page.keyboard.type("not the password");
+        await page.keyboard.press("Enter");
         // The server's own sentence, not a code and not the "session ended" of a signed-in page.
         await expect.poll(() => page.getByRole("alert").innerText()).toMatch(/password is wrong: check both and try again\.$/);
         await signIn(page, "alice@example.com");
