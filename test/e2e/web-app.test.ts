@@ -204,8 +204,9 @@ describeServer(
       it("explains a wrong password, at sign-in and at the calendar server, until it is fixed", async () => {
         const { context, page, seen } = await openBrowser();
         await page.goto(`${api.url}/`);
-        await heading(page, "Sign in");
-        // By keyboard alone: the page's heading has the focus, the form follows it.
+        // By keyboard alone: the page gives its heading the focus on arrival, the form follows it.
+        const title = page.getByRole("heading", { level: 1, name: "Sign in" });
+        await expect.poll(() => title.evaluate((element) => element === document.activeElement)).toBe(true);
         await page.keyboard.press("Tab");
         await page.keyboard.type("alice@example.com");
         await page.keyboard.press("Tab");
