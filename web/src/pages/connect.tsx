@@ -26,8 +26,8 @@ export function ConnectPage() {
   const [choices, setChoices] = useState<CalendarChoice[] | null>(null);
   const [savedId, setSavedId] = useState<string | null>(null);
   const [saveResult, save] = useMutation(ConfigureIntegrationMutation);
-  const [testResult, test] = useMutation(TestConnectionMutation);
-  const [test_, setTest] = useState<TestResult | null>(null);
+  const [testResult, testConnection] = useMutation(TestConnectionMutation);
+  const [connectionCheck, setConnectionCheck] = useState<TestResult | null>(null);
 
   const findCalendars = async (event: Event) => {
     event.preventDefault();
@@ -52,7 +52,7 @@ export function ConnectPage() {
 
   const saveAndTest = async (event: Event) => {
     event.preventDefault();
-    setTest(null);
+    setConnectionCheck(null);
     const calendars = form.directCalendar
       ? undefined
       : (choices ?? []).filter((c) => c.supportsEvents).map((c) => ({ url: c.url, selected: c.selected, defaultProjectId: c.defaultProjectId || null }));
@@ -60,8 +60,8 @@ export function ConnectPage() {
     const id = saved.data?.configureCalDAVIntegration.id;
     if (!id) return;
     setSavedId(id);
-    const tested = await test({ integrationId: id });
-    if (tested.data) setTest(tested.data.testConnection);
+    const tested = await testConnection({ integrationId: id });
+    if (tested.data) setConnectionCheck(tested.data.testConnection);
   };
 
   const chosen = choices?.filter((c) => c.selected).length ?? 0;
@@ -99,30 +99,30 @@ export function ConnectPage() {
       )}
 
       <div role="status">
-        {test_ && (
+        {connectionCheck && (
           <section class="card" aria-labelledby="step-test">
             <h2 id="step-test">3. Connection check</h2>
-            <div class={`message ${test_.success ? "success" : "error"}`}>
-              <p>{test_.success ? "The connection works." : "The connection does not work yet."}</p>
-              <p>{test_.message}</p>
+            <div class={`message ${connectionCheck.success ? "success" : "error"}`}>
+              <p>{connectionCheck.success ? "The connection works." : "The connection does not work yet."}</p>
+              <p>{connectionCheck.message}</p>
             </div>
-            {test_.calendars.length > 0 && (
+            {connectionCheck.calendars.length > 0 && (
               <>
                 <h3 class="small">Calendars the server shows</h3>
                 <ul>
-                  {test_.calendars.map((calendar) => (
+                  {connectionCheck.calendars.map((calendar) => (
                     <li key={calendar.url}>{calendar.displayName ?? calendar.url}</li>
                   ))}
                 </ul>
               </>
             )}
-            {!test_.success && <p>Correct the settings above, then save and check again.</p>}
+            {!connectionCheck.success && <p>Correct the settings above, then save and check again.</p>}
           </section>
         )}
       </div>
       {errorSentence(testResult.error) && <ErrorMessage>{errorSentence(testResult.error)}</ErrorMessage>}
 
-      {test_?.success && savedId && (
+      {connectionCheck?.success && savedId && (
         <section class="card" aria-labelledby="step-sync">
           <h2 id="step-sync">4. First sync</h2>
           <p>Import your events now; afterwards {form.autoSyncIntervalMinutes ? "they sync automatically" : "sync by hand from the Calendars page"}.</p>
