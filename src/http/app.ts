@@ -22,6 +22,7 @@ import { hasMetricsToken, refuseMetrics, serveMetrics } from "./metrics-endpoint
 import { servePlayground, wantsPlayground } from "./playground.js";
 import { assignRequestId, requestIdMiddleware, requestIdOf } from "./request-id.js";
 import { readSessionCookie } from "./session-cookie.js";
+import { defaultWebAppDir, webAppRouter } from "./web-app.js";
 
 export interface HttpServer {
   server: http.Server;
@@ -45,6 +46,8 @@ export interface AppDeps {
   rateLimit?: RateLimitSettings;
   /** Failed sign-ins per account and per address; default SIGN_IN_RATE_LIMIT. */
   signInRateLimit?: RateLimitSettings;
+  /** Where the built web app is (web/build.ts); default this checkout's dist/web. */
+  webAppDir?: string;
 }
 
 export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
@@ -146,6 +149,7 @@ export async function createHttpServer(deps: AppDeps): Promise<HttpServer> {
   graphqlPost = graphqlPostHandler({ apollo, context: (req, res) => context(req, res, true), bodyLimitBytes: config.requestBodyLimitBytes, fail });
   // Everything else (GET, other encodings): API tokens only, never the session cookie.
   app.use("/graphql", express.json({ limit: config.requestBodyLimitBytes }), expressMiddleware(apollo, { context: ({ req, res }) => context(req, res, false) }));
+  app.use(webAppRouter(deps.webAppDir ?? defaultWebAppDir()));
   app.use((error: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     fail(res, error.status && error.status >= 400 && error.status < 500 ? error.status : 500, error);
   });

@@ -43,6 +43,8 @@ export interface TestApiOptions {
   cipher?: CredentialCipher;
   /** /metrics on the API port, for METRICS_TOKEN (default: not served). */
   metrics?: AppDeps["metrics"];
+  /** The built web app served at / (default: this checkout's dist/web). */
+  webAppDir?: string;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -66,6 +68,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     rateLimit: options.rateLimit ?? undefined,
     metrics: options.metrics,
     signInRateLimit: options.signInRateLimit,
+    webAppDir: options.webAppDir,
   });
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
