@@ -115,7 +115,7 @@ export const TestConnectionMutation = graphql(`
 `);
 
 export const DeleteIntegrationMutation = graphql(`
-  mutation DeleteIntegration($id: UUID!) { deleteIntegration(id: $id) }
+  mutation DeleteIntegration($id: UUID!) { deleteIntegration(id: $id) { deleted kept } }
 `);
 
 export const ProjectsQuery = graphql(`
