@@ -131,6 +131,7 @@ async function benchSync(server: BenchServer, size: number, now: Date): Promise<
       results.push(result);
       log(
         `${server.kind} ${size} ${db} run ${run + 1}: full ${result.full.ms.toFixed(0)} ms / ${result.full.requests} req / ${(result.full.peakRssBytes / 2 ** 20).toFixed(0)} MB, ` +
+          `own ${(result.full.ms - result.full.serverWaitMs).toFixed(0)} ms, CPU ${result.full.cpuMs.toFixed(0)} ms; ` +
           `no-change ${result.noChange.ms.toFixed(0)} ms / ${result.noChange.requests} req, one ${result.oneChange.ms.toFixed(0)} ms / ${result.oneChange.requests} req, ` +
           `100 ${result.hundredChanges.ms.toFixed(0)} ms / ${result.hundredChanges.requests} req; longest concurrent wait ${result.full.concurrentWaitMs?.toFixed(0)} / ${result.hundredChanges.concurrentWaitMs?.toFixed(0)} ms`,
       );
@@ -153,6 +154,8 @@ async function benchSync(server: BenchServer, size: number, now: Date): Promise<
         baselineRssMB: m((r) => r.full.baselineRssBytes) / 2 ** 20,
         serverPeakRssMB: results[0]!.full.serverPeakRssBytes === null ? null : m((r) => r.full.serverPeakRssBytes ?? 0) / 2 ** 20,
         serverMs: m((r) => r.full.serverWaitMs),
+        ownMs: m((r) => r.full.ms - r.full.serverWaitMs),
+        cpuMs: m((r) => r.full.cpuMs),
         phasesMs: Object.fromEntries(Object.keys(results[0]!.full.phasesMs).map((phase) => [phase, m((r) => r.full.phasesMs[phase] ?? 0)])),
         concurrentWaitMs: m((r) => r.full.concurrentWaitMs ?? 0),
       },

@@ -52,6 +52,8 @@ export interface PhaseResult {
   serverWaitMs: number;
   /** the longest a concurrent `select 1` waited during the sync (measured in (a) and (d) only) */
   concurrentWaitMs: number | null;
+  /** CPU time (user + system) of this process during the sync: ours, plus PGlite's when it runs here */
+  cpuMs: number;
 }
 
 export interface WorkerResult {
@@ -96,10 +98,12 @@ async function longestWait(db: Db, done: Promise<unknown>): Promise<number> {
 
 async function sync(services: Services, userId: string, integrationId: string, mode: "FULL" | "INCREMENTAL", probe?: Db): Promise<PhaseResult> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const running = syncAndWait(services, userId, integrationId, mode);
   const concurrentWaitMs = probe ? await longestWait(probe, running) : null;
   const run = await running;
   const ms = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   if (run.status !== "SUCCESS") throw new Error(`${mode} sync ended ${run.status}: ${run.message}`);
   return {
     ms,
@@ -114,6 +118,7 @@ async function sync(services: Services, userId: string, integrationId: string, m
     phasesMs: lastPhases,
     serverWaitMs: lastServerWaitMs,
     concurrentWaitMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
   };
 }
 

@@ -2,7 +2,7 @@ import { CalDAVError } from "./errors.js";
 import type { CalDAVHttpClient } from "./http/client.js";
 import { resolveHref, samePath, type ResolvedHref } from "./http/href.js";
 
-import { expectMultistatus, propfind } from "./requests.js";
+import { expectMultistatus, propfind, readMultistatusAnswer } from "./requests.js";
 import { calendarMultigetBody, calendarQueryEtagsBody, propfindBody, syncCollectionBody } from "./xml/build.js";
 import { NS, P, clark } from "./xml/names.js";
 import { parseDavErrorBody, propText, type MultistatusResponse } from "./xml/multistatus.js";
@@ -102,24 +102,25 @@ export async function syncCollection(client: CalDAVHttpClient, url: string, sync
 }
 
 /**
- * The responses of a listing that describe calendar objects: not the collection itself, not
- * sub-collections, not failed ones, and only on the collection's own origin (never fetched with
- * credentials elsewhere).
+ * Where a listed response describes a calendar object: not the collection itself, not a
+ * sub-collection, not a failed one, and only on the collection's own origin (never fetched with
+ * credentials elsewhere). null for every other response.
  */
-function* objectResponses(ms: { responses: MultistatusResponse[]; url: string }): Generator<{ r: MultistatusResponse; resolved: ResolvedHref }> {
-  for (const r of ms.responses) {
-    if (isCollectionItself(r, ms.url)) continue;
-    if (r.status !== null && (r.status < 200 || r.status >= 300)) continue;
-    const rt = r.propstats.flatMap((p) => [...p.props.entries()]).find(([k]) => k === P.resourcetype)?.[1];
-    if (rt?.children.some((c) => c.local === "collection")) continue;
-    const resolved = resolveHref(r.href, ms.url);
-    if (resolved.sameOrigin) yield { r, resolved };
-  }
+function objectResponse(r: MultistatusResponse, base: string): ResolvedHref | null {
+  if (isCollectionItself(r, base)) return null;
+  if (r.status !== null && (r.status < 200 || r.status >= 300)) return null;
+  const rt = r.propstats.flatMap((p) => [...p.props.entries()]).find(([k]) => k === P.resourcetype)?.[1];
+  if (rt?.children.some((c) => c.local === "collection")) return null;
+  const resolved = resolveHref(r.href, base);
+  return resolved.sameOrigin ? resolved : null;
 }
 
 function refsFrom(ms: { responses: MultistatusResponse[]; url: string }): ObjectRef[] {
   const out: ObjectRef[] = [];
-  for (const { r, resolved } of objectResponses(ms)) out.push({ href: resolved.href, url: resolved.url, etag: propText(r, P.getetag) });
+  for (const r of ms.responses) {
+    const resolved = objectResponse(r, ms.url);
+    if (resolved) out.push({ href: resolved.href, url: resolved.url, etag: propText(r, P.getetag) });
+  }
   return out;
 }
 
@@ -164,14 +165,16 @@ export async function fetchAllObjects(client: CalDAVHttpClient, url: string): Pr
     if ([400, 403, 405, 413, 415, 422, 500, 501, 507].includes(res.status)) return null;
     expectMultistatus(res); // 401/404… → mapped error
   }
-  const ms = expectMultistatus(res);
   const out: AllObjectsResult = { objects: [], withoutData: [] };
-  for (const { r, resolved } of objectResponses(ms)) {
+  // Each object is taken as its response is read: the answer is never held as one XML tree.
+  readMultistatusAnswer(res, (r) => {
+    const resolved = objectResponse(r, res.url);
+    if (!resolved) return;
     const etag = propText(r, P.getetag);
     const data = r.propstats.find((p) => p.status >= 200 && p.status < 300 && p.props.has(P.calendarData))?.props.get(P.calendarData)?.text;
     if (data === undefined || data === "") out.withoutData.push({ href: resolved.href, url: resolved.url, etag });
     else out.objects.push({ href: resolved.href, url: resolved.url, etag, data });
-  }
+  });
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { CalDAVError } from "./errors.js";
 import type { CalDAVHttpClient, DavResponse } from "./http/client.js";
 import { errorForStatus } from "./http/transport-errors.js";
-import { parseDavErrorBody, parseMultistatus, type Multistatus } from "./xml/multistatus.js";
+import { parseDavErrorBody, readMultistatus, type Multistatus, type MultistatusResponse } from "./xml/multistatus.js";
 
 export interface MultistatusResult extends Multistatus {
   /** URL that answered (after redirects): base for resolving hrefs */
@@ -15,9 +15,15 @@ function looksLikeXml(res: DavResponse): boolean {
 
 /** Turns a DAV response into a parsed multistatus, mapping everything else to a CalDAVError. */
 export function expectMultistatus(res: DavResponse): MultistatusResult {
+  const responses: MultistatusResponse[] = [];
+  return { ...readMultistatusAnswer(res, (r) => responses.push(r)), responses };
+}
+
+/** expectMultistatus handing each response on as it is read (readMultistatus) rather than collecting them. */
+export function readMultistatusAnswer(res: DavResponse, onResponse: (response: MultistatusResponse) => void): Omit<MultistatusResult, "responses"> {
   if (res.status === 207) {
     if (!looksLikeXml(res)) throw new CalDAVError("NOT_CALDAV", { status: 207, url: res.url, detail: "207 without an XML body" });
-    return { ...parseMultistatus(res.body), url: res.url };
+    return { ...readMultistatus(res.body, onResponse), url: res.url };
   }
   if (res.status >= 200 && res.status < 300)
     // e.g. an HTML page answering 200 to PROPFIND: something, but not WebDAV

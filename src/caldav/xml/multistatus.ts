@@ -32,27 +32,48 @@ export function parseStatusLine(s: string | null): number {
 }
 
 export function parseMultistatus(xml: string, options?: ParseXmlOptions): Multistatus {
-  const root = parseXml(xml, options);
+  const responses: MultistatusResponse[] = [];
+  const { syncToken } = readMultistatus(xml, (r) => responses.push(r), options);
+  return { responses, syncToken };
+}
+
+/**
+ * Hands each DAV:response on as soon as its end tag is read, and keeps none of them: a whole
+ * calendar's download (10,000 objects, 8 MB) is never held as one XML tree. Returns the
+ * multistatus-level sync-token.
+ */
+export function readMultistatus(xml: string, onResponse: (response: MultistatusResponse) => void, options?: ParseXmlOptions): Pick<Multistatus, "syncToken"> {
+  const root = parseXml(xml, {
+    ...options,
+    onChildOfRoot: (element, root) => {
+      expectMultistatusRoot(root);
+      if (element.ns !== NS.DAV || element.local !== "response") return false;
+      for (const response of responsesOf(element)) onResponse(response);
+      return true;
+    },
+  });
+  expectMultistatusRoot(root);
+  const tok = child(root, NS.DAV, "sync-token");
+  return { syncToken: tok ? textOf(tok) : null };
+}
+
+function expectMultistatusRoot(root: XmlElement): void {
   if (root.ns !== NS.DAV || root.local !== "multistatus")
     throw new CalDAVError("INVALID_RESPONSE", { detail: `expected DAV:multistatus, got ${keyOf(root)}` });
-  const responses: MultistatusResponse[] = [];
-  for (const r of childrenOf(root, NS.DAV, "response")) {
-    const hrefs = childrenOf(r, NS.DAV, "href");
-    const status = child(r, NS.DAV, "status");
-    const propstats: PropStat[] = childrenOf(r, NS.DAV, "propstat").map((ps) => {
-      const props = new Map<string, XmlElement>();
-      for (const p of child(ps, NS.DAV, "prop")?.children ?? []) props.set(keyOf(p), p);
-      return { status: parseStatusLine(textOf(child(ps, NS.DAV, "status"))), props };
-    });
-    const errors = (child(r, NS.DAV, "error")?.children ?? []).map(keyOf);
-    const description = textOf(child(r, NS.DAV, "responsedescription"));
-    // RFC 4918 §14.24: a response with a status may list several hrefs sharing it
-    for (const h of hrefs.length ? hrefs : []) {
-      responses.push({ href: textOf(h) ?? "", status: status ? parseStatusLine(textOf(status)) : null, propstats, errors, description });
-    }
-  }
-  const tok = child(root, NS.DAV, "sync-token");
-  return { responses, syncToken: tok ? textOf(tok) : null };
+}
+
+function responsesOf(r: XmlElement): MultistatusResponse[] {
+  const hrefs = childrenOf(r, NS.DAV, "href");
+  const status = child(r, NS.DAV, "status");
+  const propstats: PropStat[] = childrenOf(r, NS.DAV, "propstat").map((ps) => {
+    const props = new Map<string, XmlElement>();
+    for (const p of child(ps, NS.DAV, "prop")?.children ?? []) props.set(keyOf(p), p);
+    return { status: parseStatusLine(textOf(child(ps, NS.DAV, "status"))), props };
+  });
+  const errors = (child(r, NS.DAV, "error")?.children ?? []).map(keyOf);
+  const description = textOf(child(r, NS.DAV, "responsedescription"));
+  // RFC 4918 §14.24: a response with a status may list several hrefs sharing it
+  return hrefs.map((h) => ({ href: textOf(h) ?? "", status: status ? parseStatusLine(textOf(status)) : null, propstats, errors, description }));
 }
 
 /** The 2xx props of a response (props in 404 propstats are "not defined here"). */

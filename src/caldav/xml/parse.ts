@@ -16,6 +16,11 @@ export interface ParseXmlOptions {
   maxDepth?: number;
   /** default 1 000 000 elements */
   maxElements?: number;
+  /**
+   * Called as each child of the root element ends; returning true hands it off: it is not kept in
+   * the tree, so a long answer is never held whole (a multistatus' responses, one at a time).
+   */
+  onChildOfRoot?: (element: XmlElement, root: XmlElement) => boolean;
 }
 
 /**
@@ -51,8 +56,10 @@ export function parseXml(xml: string, options: ParseXmlOptions = {}): XmlElement
     else root = el;
     stack.push(el);
   };
+  const { onChildOfRoot } = options;
   parser.onclosetag = () => {
-    stack.pop();
+    const el = stack.pop();
+    if (onChildOfRoot && el && stack.length === 1 && onChildOfRoot(el, stack[0]!)) stack[0]!.children.pop();
   };
   const onText = (s: string) => {
     const cur = stack[stack.length - 1];
