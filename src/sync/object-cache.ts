@@ -13,7 +13,9 @@
  *    empty: the engine then skips mirror reads, expansion, planning and writes. When only some
  *    objects changed, only their keys are planned.
  *
- * Bounded LRU; a restart simply empties them.
+ * Both are least-recently-used maps bounded together by SYNC_CACHE_MB, in estimated bytes of what
+ * they hold (`estimateBytes`); a restart simply empties them, and an evicted entry only costs the
+ * next sync the work it saved.
  */
 import { hash } from "node:crypto";
 import type { ExpandResult } from "../caldav/ical/index.js";
@@ -37,40 +39,117 @@ export function dataHash(data: string): string {
   return hash("sha1", data, "base64");
 }
 
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
+/** SYNC_CACHE_MB's default: 1,000 integrations × 50 objects fit, and the instance stays under 300 MB RSS. */
+export const DEFAULT_SYNC_CACHE_MB = 96;
+
+/** The remembered syncs' share of the budget; the rest holds expansions (a memo is ≈ 100 bytes per object, an expansion ≈ 1–2 KB). */
+const MEMO_SHARE = 1 / 8;
+
+/**
+ * What V8 holds for `value`, estimated from its shape as 64-bit V8 lays it out: 24 bytes of header
+ * per object plus 8 per property, 48 per array plus 8 per element, 16 + length per string rounded
+ * to 8 (one byte per character, as V8 stores Latin-1 text), 64 per Date, 16 per number. A string or
+ * object referenced twice is counted twice. Against the heap it stands for, measured with
+ * bench/cache-calibration.ts, it comes within a few percent (docs/operations.md).
+ */
+export function estimateBytes(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return 16 + Math.ceil(value.length / 8) * 8;
+    case "number":
+      return 16;
+    case "object": {
+      if (value === null) return 0;
+      if (value instanceof Date) return 64;
+      if (Array.isArray(value)) {
+        let bytes = 48 + 8 * value.length;
+        for (const item of value) bytes += estimateBytes(item);
+        return bytes;
+      }
+      if (value instanceof Map) {
+        let bytes = 32 + 24 * value.size;
+        for (const [k, v] of value) bytes += estimateBytes(k) + estimateBytes(v);
+        return bytes;
+      }
+      let bytes = 24;
+      for (const key in value) bytes += 8 + estimateBytes((value as Record<string, unknown>)[key]);
+      return bytes;
     }
-    return value;
+    default:
+      return 0;
   }
+}
+
+/** Least-recently-used map bounded by the estimated bytes of its keys and values. */
+export class Lru<V> {
+  private readonly map = new Map<string, { value: V; bytes: number }>();
+  private used = 0;
+  constructor(
+    private maxBytes: number,
+    private readonly sizeOf: (value: unknown) => number = estimateBytes,
+  ) {}
+  get(key: string): V | undefined {
+    const held = this.map.get(key);
+    if (held !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, held);
+    }
+    return held?.value;
+  }
+  /** Stores `value` (again, after it grew) and evicts the least recently used until it fits; a value larger than the whole budget is not kept. */
   set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+    this.delete(key);
+    const bytes = this.sizeOf(key) + this.sizeOf(value);
+    if (bytes > this.maxBytes) return;
+    this.map.set(key, { value, bytes });
+    this.used += bytes;
+    this.evictTo(this.maxBytes);
   }
   delete(key: string): void {
+    const held = this.map.get(key);
+    if (held === undefined) return;
     this.map.delete(key);
+    this.used -= held.bytes;
   }
   clear(): void {
     this.map.clear();
+    this.used = 0;
+  }
+  resize(maxBytes: number): void {
+    this.maxBytes = maxBytes;
+    this.evictTo(maxBytes);
   }
   get size(): number {
     return this.map.size;
   }
+  get bytes(): number {
+    return this.used;
+  }
+  private evictTo(maxBytes: number): void {
+    for (const [key, held] of this.map) {
+      if (this.used <= maxBytes) break;
+      this.map.delete(key);
+      this.used -= held.bytes;
+    }
+  }
 }
 
-/** Objects across all integrations of this process (≈ 1–3 KB each). */
-const MAX_CACHED_OBJECTS = 100_000;
+const defaultBytes = DEFAULT_SYNC_CACHE_MB * 2 ** 20;
 
-export const expansionCache = new Lru<CachedExpansion>(MAX_CACHED_OBJECTS);
+export const expansionCache = new Lru<CachedExpansion>(defaultBytes * (1 - MEMO_SHARE));
+
+/** Digests of expand option sets: every cached expansion and remembered object holds its key, and a digest is 27 characters where the options are ≈ 250. */
+const optionsDigests = new Map<string, string>();
+const MAX_OPTIONS_DIGESTS = 10_000;
 
 export function expansionKey(calendarId: string, href: string, etag: string, optionsKey: string): string {
-  return `${calendarId}\u0000${href}\u0000${etag}\u0000${optionsKey}`;
+  let digest = optionsDigests.get(optionsKey);
+  if (digest === undefined) {
+    if (optionsDigests.size >= MAX_OPTIONS_DIGESTS) optionsDigests.clear();
+    digest = dataHash(optionsKey);
+    optionsDigests.set(optionsKey, digest);
+  }
+  return `${calendarId}\u0000${href}\u0000${etag}\u0000${digest}`;
 }
 
 export interface SyncMemo {
@@ -90,4 +169,18 @@ export interface MemoObject {
   key: string;
 }
 
-export const syncMemos = new Lru<SyncMemo>(10_000);
+export const syncMemos = new Lru<SyncMemo>(defaultBytes * MEMO_SHARE);
+
+/** Bounds both caches together to `maxBytes` (SYNC_CACHE_MB), evicting what no longer fits. */
+export function limitSyncCache(maxBytes: number): void {
+  expansionCache.resize(maxBytes * (1 - MEMO_SHARE));
+  syncMemos.resize(maxBytes * MEMO_SHARE);
+}
+
+/** What the caches hold now (for /metrics). */
+export function syncCacheSize(): { cache: "expansions" | "memos"; bytes: number; entries: number }[] {
+  return [
+    { cache: "expansions", bytes: expansionCache.bytes, entries: expansionCache.size },
+    { cache: "memos", bytes: syncMemos.bytes, entries: syncMemos.size },
+  ];
+}
