@@ -13,7 +13,7 @@
  *    empty: the engine then skips mirror reads, expansion, planning and writes. When only some
  *    objects changed, only their keys are planned.
  *
- * Both are least-recently-used maps bounded together by SYNC_CACHE_MB, in estimated bytes of what
+ * Both live in one least-recently-used map bounded by SYNC_CACHE_MB, in estimated bytes of what
  * they hold (`estimateBytes`); a restart simply empties them, and an evicted entry only costs the
  * next sync the work it saved.
  */
@@ -39,11 +39,8 @@ export function dataHash(data: string): string {
   return hash("sha1", data, "base64");
 }
 
-/** SYNC_CACHE_MB's default: 1,000 integrations × 50 objects fit, and the instance stays under 300 MB RSS. */
-export const DEFAULT_SYNC_CACHE_MB = 96;
-
-/** The remembered syncs' share of the budget; the rest holds expansions (a memo is ≈ 100 bytes per object, an expansion ≈ 1–2 KB). */
-const MEMO_SHARE = 1 / 8;
+/** SYNC_CACHE_MB's default: the expansions and remembered syncs of 1,000 integrations × 50 objects (≈ 105 MB) fit (docs/operations.md#memory). */
+export const DEFAULT_SYNC_CACHE_MB = 128;
 
 /**
  * What V8 holds for `value`, estimated from its shape as 64-bit V8 lays it out: 24 bytes of header
@@ -80,9 +77,14 @@ export function estimateBytes(value: unknown): number {
   }
 }
 
-/** Least-recently-used map bounded by the estimated bytes of its keys and values. */
+/**
+ * Least-recently-used map bounded by the estimated bytes of its keys and values. Entries may be of
+ * several kinds (the shelves below): they share the budget, and the least recently used entry of
+ * any kind is evicted first; bytes and entries are also counted per kind.
+ */
 export class Lru<V> {
-  private readonly map = new Map<string, { value: V; bytes: number }>();
+  private readonly map = new Map<string, { value: V; bytes: number; kind: string }>();
+  private readonly usage = new Map<string, { bytes: number; entries: number }>();
   private used = 0;
   constructor(
     private maxBytes: number,
@@ -97,23 +99,23 @@ export class Lru<V> {
     return held?.value;
   }
   /** Stores `value` (again, after it grew) and evicts the least recently used until it fits; a value larger than the whole budget is not kept. */
-  set(key: string, value: V): void {
+  set(key: string, value: V, kind = ""): void {
     this.delete(key);
     const bytes = this.sizeOf(key) + this.sizeOf(value);
     if (bytes > this.maxBytes) return;
-    this.map.set(key, { value, bytes });
-    this.used += bytes;
+    this.map.set(key, { value, bytes, kind });
+    this.count(kind, bytes, 1);
     this.evictTo(this.maxBytes);
   }
   delete(key: string): void {
     const held = this.map.get(key);
     if (held === undefined) return;
     this.map.delete(key);
-    this.used -= held.bytes;
+    this.count(held.kind, -held.bytes, -1);
   }
-  clear(): void {
-    this.map.clear();
-    this.used = 0;
+  /** Removes every entry, or those of one kind. */
+  clear(kind?: string): void {
+    for (const [key, held] of this.map) if (kind === undefined || held.kind === kind) this.delete(key);
   }
   resize(maxBytes: number): void {
     this.maxBytes = maxBytes;
@@ -125,18 +127,55 @@ export class Lru<V> {
   get bytes(): number {
     return this.used;
   }
+  usageOf(kind: string): { bytes: number; entries: number } {
+    return { ...(this.usage.get(kind) ?? { bytes: 0, entries: 0 }) };
+  }
+  private count(kind: string, bytes: number, entries: number): void {
+    const usage = this.usage.get(kind) ?? { bytes: 0, entries: 0 };
+    usage.bytes += bytes;
+    usage.entries += entries;
+    this.usage.set(kind, usage);
+    this.used += bytes;
+  }
   private evictTo(maxBytes: number): void {
-    for (const [key, held] of this.map) {
+    for (const key of this.map.keys()) {
       if (this.used <= maxBytes) break;
-      this.map.delete(key);
-      this.used -= held.bytes;
+      this.delete(key);
     }
   }
 }
 
-const defaultBytes = DEFAULT_SYNC_CACHE_MB * 2 ** 20;
+/** One kind of entry in a shared Lru, under keys of its own. */
+class Shelf<V> {
+  constructor(
+    private readonly lru: Lru<unknown>,
+    readonly kind: "expansions" | "memos",
+  ) {}
+  private keyOf = (key: string) => `${this.kind}\u0000${key}`;
+  get(key: string): V | undefined {
+    return this.lru.get(this.keyOf(key)) as V | undefined;
+  }
+  set(key: string, value: V): void {
+    this.lru.set(this.keyOf(key), value, this.kind);
+  }
+  delete(key: string): void {
+    this.lru.delete(this.keyOf(key));
+  }
+  clear(): void {
+    this.lru.clear(this.kind);
+  }
+  get size(): number {
+    return this.lru.usageOf(this.kind).entries;
+  }
+  get bytes(): number {
+    return this.lru.usageOf(this.kind).bytes;
+  }
+}
 
-export const expansionCache = new Lru<CachedExpansion>(defaultBytes * (1 - MEMO_SHARE));
+/** Expansions and remembered syncs share SYNC_CACHE_MB: a remembered sync is worth nothing without its expansions, and how the two weigh against each other depends on the calendars. */
+const syncCache = new Lru<unknown>(DEFAULT_SYNC_CACHE_MB * 2 ** 20);
+
+export const expansionCache = new Shelf<CachedExpansion>(syncCache, "expansions");
 
 /** Digests of expand option sets: every cached expansion and remembered object holds its key, and a digest is 27 characters where the options are ≈ 250. */
 const optionsDigests = new Map<string, string>();
@@ -169,18 +208,14 @@ export interface MemoObject {
   key: string;
 }
 
-export const syncMemos = new Lru<SyncMemo>(defaultBytes * MEMO_SHARE);
+export const syncMemos = new Shelf<SyncMemo>(syncCache, "memos");
 
 /** Bounds both caches together to `maxBytes` (SYNC_CACHE_MB), evicting what no longer fits. */
 export function limitSyncCache(maxBytes: number): void {
-  expansionCache.resize(maxBytes * (1 - MEMO_SHARE));
-  syncMemos.resize(maxBytes * MEMO_SHARE);
+  syncCache.resize(maxBytes);
 }
 
 /** What the caches hold now (for /metrics). */
 export function syncCacheSize(): { cache: "expansions" | "memos"; bytes: number; entries: number }[] {
-  return [
-    { cache: "expansions", bytes: expansionCache.bytes, entries: expansionCache.size },
-    { cache: "memos", bytes: syncMemos.bytes, entries: syncMemos.size },
-  ];
+  return [expansionCache, syncMemos].map((shelf) => ({ cache: shelf.kind, bytes: shelf.bytes, entries: shelf.size }));
 }

@@ -62,6 +62,21 @@ describe("the sync cache's least-recently-used map", () => {
     );
   });
 
+  it("evicts the least recently used entry of any kind, and counts each kind's share", () => {
+    const lru = new Lru<string>(60, length);
+    lru.set("m", "x".repeat(19), "memos");
+    lru.set("e1", "x".repeat(18), "expansions");
+    lru.set("e2", "x".repeat(18), "expansions");
+    expect(lru.usageOf("memos")).toEqual({ bytes: 20, entries: 1 });
+    lru.set("e3", "x".repeat(18), "expansions");
+    expect(lru.get("m")).toBeUndefined();
+    expect(lru.usageOf("memos")).toEqual({ bytes: 0, entries: 0 });
+    expect(lru.usageOf("expansions")).toEqual({ bytes: 60, entries: 3 });
+    lru.clear("expansions");
+    expect(lru.size).toBe(0);
+    expect(lru.bytes).toBe(0);
+  });
+
   it("evicts the least recently used entries when its limit shrinks", () => {
     const lru = new Lru<string>(100, length);
     for (const k of ["a", "b", "c", "d"]) lru.set(k, "x".repeat(19)); // 20 bytes each
