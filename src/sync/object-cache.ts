@@ -47,7 +47,7 @@ export const DEFAULT_SYNC_CACHE_MB = 128;
  * per object plus 8 per property, 48 per array plus 8 per element, 16 + length per string rounded
  * to 8 (one byte per character, as V8 stores Latin-1 text), 64 per Date, 16 per number. A string or
  * object referenced twice is counted twice. Against the heap it stands for, measured with
- * bench/cache-calibration.ts, it comes within a few percent (docs/operations.md).
+ * bench/cache-calibration.ts, it comes within about 10 % (docs/operations.md#memory).
  */
 export function estimateBytes(value: unknown): number {
   switch (typeof value) {
