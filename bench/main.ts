@@ -12,6 +12,8 @@
  *   BENCH_API_ENTRIES=100000  BENCH_API_CLIENTS=32  BENCH_API_SECONDS=10
  *   BENCH_SCHEDULER_INTEGRATIONS=1000   due integrations for the scheduler run (on PostgreSQL)
  *   BENCH_SCHEDULER_SERVER=xandikos     the server of the scheduler run
+ *   BENCH_SCHEDULER_OBJECTS=50          objects in the calendar every integration of the scheduler run syncs
+ *   BENCH_SCHEDULER_PROFILE=path        write a CPU profile of the scheduler run's no-change pass there
  *   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test   (scratch databases are created and dropped there)
  *   BENCH_NO_DOCS=1               do not rewrite docs/benchmarks.md
  * Everything runs on 127.0.0.1 and stops by itself.
@@ -42,6 +44,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const API = process.env.BENCH_API !== "0" && SECTIONS.includes("api");
 const SCHEDULER_INTEGRATIONS = Number(process.env.BENCH_SCHEDULER_INTEGRATIONS ?? 1000);
 const SCHEDULER_SERVER = (process.env.BENCH_SCHEDULER_SERVER ?? "xandikos") as BenchServerKind;
+const SCHEDULER_OBJECTS = Number(process.env.BENCH_SCHEDULER_OBJECTS ?? 50);
 const API_DBS = list("BENCH_API_DBS", "pglite,postgres") as ("pglite" | "postgres")[];
 const API_ENTRIES = Number(process.env.BENCH_API_ENTRIES ?? 100_000);
 const API_CLIENTS = Number(process.env.BENCH_API_CLIENTS ?? 32);
@@ -229,7 +232,7 @@ async function benchScheduler(now: Date): Promise<SchedulerReport> {
   const server = await startBenchServer(SCHEDULER_SERVER);
   try {
     server.clear();
-    server.write(generateCalendar(20, now));
+    server.write(generateCalendar(SCHEDULER_OBJECTS, now));
     await warmUp(server);
     const input: SchedulerInput = {
       calendarUrl: server.calendarUrl,
@@ -237,15 +240,17 @@ async function benchScheduler(now: Date): Promise<SchedulerReport> {
       password: server.password,
       serverPid: server.pid(),
       integrations: SCHEDULER_INTEGRATIONS,
+      objectsPerIntegration: SCHEDULER_OBJECTS,
       postgresUrl: POSTGRES_URL,
     };
-    log(`scheduler: ${SCHEDULER_INTEGRATIONS} integrations, first imports then a pass with nothing changed`);
+    log(`scheduler: ${SCHEDULER_INTEGRATIONS} integrations × ${SCHEDULER_OBJECTS} objects, first imports then a pass with nothing changed`);
     const result = await runChild<SchedulerResult>("scheduler-worker.ts", { BENCH_SCHEDULER: JSON.stringify(input) }, 20 * 60_000);
     log(
       `scheduler: first imports ${result.firstImports.syncsPerSecond.toFixed(1)} syncs/s, no change ${result.noChange.syncsPerSecond.toFixed(1)} syncs/s ` +
-        `(p50 ${result.noChange.p50Ms.toFixed(0)} ms, p99 ${result.noChange.p99Ms.toFixed(0)} ms, ${result.noChange.polls} polls, ${result.noChange.refills} refills)`,
+        `(p50 ${result.noChange.p50Ms.toFixed(0)} ms, p99 ${result.noChange.p99Ms.toFixed(0)} ms, ${result.noChange.cpuMsPerSync.toFixed(1)} ms CPU per sync, ${result.noChange.polls} polls, ${result.noChange.refills} refills); ` +
+        `RSS after first imports ${(result.firstImports.rssAfterBytes / 2 ** 20).toFixed(0)} MB, after no change ${(result.noChange.rssAfterBytes / 2 ** 20).toFixed(0)} MB; overflows ${result.noChange.listenOverflows}`,
     );
-    return { date: new Date().toISOString(), machine: `\`${os.hostname()}\` (${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown"})`, server: server.version, postgres: postgresVersion(), integrations: SCHEDULER_INTEGRATIONS, result };
+    return { date: new Date().toISOString(), machine: `\`${os.hostname()}\` (${os.cpus().length} × ${os.cpus()[0]?.model ?? "unknown"})`, kind: SCHEDULER_SERVER, server: server.version, postgres: postgresVersion(), integrations: SCHEDULER_INTEGRATIONS, result };
   } finally {
     await server.stop();
   }

@@ -3,10 +3,10 @@ import { rssOf } from "./servers.js";
 
 /** Samples this process's and the server's (with its children) peak RSS until `stop()`. */
 export function sampleRss(serverPid: number | null, everyMs: number): { stop(): { peakRssBytes: number; serverPeakRssBytes: number | null } } {
-  let peak = process.memoryUsage().rss;
+  let peak = process.memoryUsage.rss();
   let serverPeak: number | null = null;
   const sample = () => {
-    peak = Math.max(peak, process.memoryUsage().rss);
+    peak = Math.max(peak, process.memoryUsage.rss());
     const s = rssOf(serverPid, true);
     if (s !== null) serverPeak = Math.max(serverPeak ?? 0, s);
   };

@@ -18,3 +18,14 @@ describe("CALDAV_MAX_REQUESTS_PER_ORIGIN", () => {
     }
   });
 });
+
+describe("SYNC_CACHE_MB", () => {
+  it("defaults to 128 MiB and takes a whole number of MiB", () => {
+    expect(loadConfig({}).syncCacheMb).toBe(128);
+    expect(loadConfig({ SYNC_CACHE_MB: "16" }).syncCacheMb).toBe(16);
+  });
+
+  it("refuses 0 and fractions, saying what it accepts", () => {
+    for (const raw of ["0", "1.5"]) expect(() => loadConfig({ SYNC_CACHE_MB: raw })).toThrow(`SYNC_CACHE_MB must be a whole number from 1 to 65536 (got "${raw}")`);
+  });
+});

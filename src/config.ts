@@ -1,6 +1,7 @@
 import path from "node:path";
 import { IANAZone } from "luxon";
 import { DEFAULT_MAX_REQUESTS_PER_ORIGIN } from "./caldav/http/origin-pool.js";
+import { DEFAULT_SYNC_CACHE_MB } from "./sync/object-cache.js";
 
 /** api: GraphQL only; worker: scheduled syncs only; all: both (docs/operations.md). */
 export type Role = "all" | "api" | "worker";
@@ -14,6 +15,8 @@ export interface Config {
   syncPauseAfterAuthFailures: number;
   /** The longest wait between scheduled syncs after repeated failures. */
   syncMaxBackoffMinutes: number;
+  /** MiB of this process's sync caches (expansions and remembered syncs), in estimated bytes. */
+  syncCacheMb: number;
   host: string;
   port: number;
   dataDir: string;
@@ -129,6 +132,7 @@ export function loadConfig(env: Env = process.env): Config {
     schedulerPollMs: int("SCHEDULER_POLL_MS", 5_000, 100, 600_000),
     syncPauseAfterAuthFailures: int("SYNC_PAUSE_AFTER_AUTH_FAILURES", 3, 1, 1000),
     syncMaxBackoffMinutes: int("SYNC_MAX_BACKOFF_MINUTES", 24 * 60, 5, 30 * 24 * 60),
+    syncCacheMb: int("SYNC_CACHE_MB", DEFAULT_SYNC_CACHE_MB, 1, 65_536),
     host: env.HOST || "127.0.0.1",
     port: int("PORT", 4000, 0, 65535),
     dataDir: path.resolve(env.DATA_DIR || "./data"),

@@ -14,10 +14,12 @@ import { createLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { countDue, Scheduler } from "./scheduler/scheduler.js";
 import { createServices, serviceDepsFromConfig } from "./services.js";
+import { limitSyncCache } from "./sync/object-cache.js";
 import { STALE_RUN_MS } from "./sync/runs.js";
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  limitSyncCache(config.syncCacheMb * 2 ** 20);
   const textLogs = config.logFormat === "text" || (config.logFormat === "auto" && process.stdout.isTTY === true);
   const log = createLogger(config.logLevel, textLogs ? textLogDestination(process.stdout) : undefined);
   // What a person starting the server reads stands apart from the log: set off by blank lines

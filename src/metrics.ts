@@ -3,6 +3,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { RequestInfo } from "./caldav/index.js";
+import { syncCacheSize } from "./sync/object-cache.js";
 import type { SyncRun } from "./sync/runs.js";
 
 export class Metrics {
@@ -27,6 +28,24 @@ export class Metrics {
   /** `countDue` answers how many integrations are due but not started (asked at scrape time). */
   constructor(countDue?: () => Promise<number>) {
     collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: "caldav_sync_cache_bytes",
+      help: "Estimated bytes held by this process's sync caches (bounded together by SYNC_CACHE_MB)",
+      labelNames: ["cache"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const { cache, bytes } of syncCacheSize()) this.set({ cache }, bytes);
+      },
+    });
+    new Gauge({
+      name: "caldav_sync_cache_entries",
+      help: "Entries in this process's sync caches: expansions of calendar objects, remembered syncs of integrations",
+      labelNames: ["cache"] as const,
+      registers: [this.registry],
+      collect() {
+        for (const { cache, entries } of syncCacheSize()) this.set({ cache }, entries);
+      },
+    });
     if (countDue) {
       new Gauge({
         name: "caldav_sync_backlog",

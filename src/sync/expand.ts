@@ -85,7 +85,6 @@ export async function expandCalendars(
           desired: null,
           desiredKey: null,
         };
-        if (object.etag !== null) expansionCache.set(expansionKey(object.calendarId, object.href, object.etag, context.optionsKey), cached);
       } catch (error) {
         // One unreadable object must not stop the others; its earlier entries stay as they are
         // until it can be read again.
@@ -105,6 +104,8 @@ export async function expandCalendars(
         context.matcher,
       );
       cached.desiredKey = desiredKey;
+      // Stored (or stored again) once complete: the cache bounds its bytes by what it holds.
+      if (object.etag !== null) expansionCache.set(expansionKey(object.calendarId, object.href, object.etag, context.optionsKey), cached);
     }
     countExpansion(cached, ws, we, result);
     for (const entry of cached.desired) {

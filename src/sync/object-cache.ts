@@ -13,7 +13,9 @@
  *    empty: the engine then skips mirror reads, expansion, planning and writes. When only some
  *    objects changed, only their keys are planned.
  *
- * Bounded LRU; a restart simply empties them.
+ * Both live in one least-recently-used map bounded by SYNC_CACHE_MB, in estimated bytes of what
+ * they hold (`estimateBytes`); a restart simply empties them, and an evicted entry only costs the
+ * next sync the work it saved.
  */
 import { hash } from "node:crypto";
 import type { ExpandResult } from "../caldav/ical/index.js";
@@ -37,40 +39,156 @@ export function dataHash(data: string): string {
   return hash("sha1", data, "base64");
 }
 
-class Lru<V> {
-  private readonly map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(key: string): V | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, value);
+/** SYNC_CACHE_MB's default: the expansions and remembered syncs of 1,000 integrations × 50 objects (≈ 105 MB) fit (docs/operations.md#memory). */
+export const DEFAULT_SYNC_CACHE_MB = 128;
+
+/**
+ * What V8 holds for `value`, estimated from its shape as 64-bit V8 lays it out: 24 bytes of header
+ * per object plus 8 per property, 48 per array plus 8 per element, 16 + length per string rounded
+ * to 8 (one byte per character, as V8 stores Latin-1 text), 64 per Date, 16 per number. A string or
+ * object referenced twice is counted twice. Against the heap it stands for, measured with
+ * bench/cache-calibration.ts, it comes within about 10 % (docs/operations.md#memory).
+ */
+export function estimateBytes(value: unknown): number {
+  switch (typeof value) {
+    case "string":
+      return 16 + Math.ceil(value.length / 8) * 8;
+    case "number":
+      return 16;
+    case "object": {
+      if (value === null) return 0;
+      if (value instanceof Date) return 64;
+      if (Array.isArray(value)) {
+        let bytes = 48 + 8 * value.length;
+        for (const item of value) bytes += estimateBytes(item);
+        return bytes;
+      }
+      if (value instanceof Map) {
+        let bytes = 32 + 24 * value.size;
+        for (const [k, v] of value) bytes += estimateBytes(k) + estimateBytes(v);
+        return bytes;
+      }
+      let bytes = 24;
+      for (const key in value) bytes += 8 + estimateBytes((value as Record<string, unknown>)[key]);
+      return bytes;
     }
-    return value;
+    default:
+      return 0;
   }
-  set(key: string, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
-    while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+}
+
+/**
+ * Least-recently-used map bounded by the estimated bytes of its keys and values. Entries may be of
+ * several kinds (the shelves below): they share the budget, and the least recently used entry of
+ * any kind is evicted first; bytes and entries are also counted per kind.
+ */
+export class Lru<V> {
+  private readonly map = new Map<string, { value: V; bytes: number; kind: string }>();
+  private readonly usage = new Map<string, { bytes: number; entries: number }>();
+  private used = 0;
+  constructor(
+    private maxBytes: number,
+    private readonly sizeOf: (value: unknown) => number = estimateBytes,
+  ) {}
+  get(key: string): V | undefined {
+    const held = this.map.get(key);
+    if (held !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, held);
+    }
+    return held?.value;
+  }
+  /** Stores `value` (again, after it grew) and evicts the least recently used until it fits; a value larger than the whole budget is not kept. */
+  set(key: string, value: V, kind = ""): void {
+    this.delete(key);
+    const bytes = this.sizeOf(key) + this.sizeOf(value);
+    if (bytes > this.maxBytes) return;
+    this.map.set(key, { value, bytes, kind });
+    this.count(kind, bytes, 1);
+    this.evictTo(this.maxBytes);
   }
   delete(key: string): void {
+    const held = this.map.get(key);
+    if (held === undefined) return;
     this.map.delete(key);
+    this.count(held.kind, -held.bytes, -1);
   }
-  clear(): void {
-    this.map.clear();
+  /** Removes every entry, or those of one kind. */
+  clear(kind?: string): void {
+    for (const [key, held] of this.map) if (kind === undefined || held.kind === kind) this.delete(key);
+  }
+  resize(maxBytes: number): void {
+    this.maxBytes = maxBytes;
+    this.evictTo(maxBytes);
   }
   get size(): number {
     return this.map.size;
   }
+  get bytes(): number {
+    return this.used;
+  }
+  usageOf(kind: string): { bytes: number; entries: number } {
+    return { ...(this.usage.get(kind) ?? { bytes: 0, entries: 0 }) };
+  }
+  private count(kind: string, bytes: number, entries: number): void {
+    const usage = this.usage.get(kind) ?? { bytes: 0, entries: 0 };
+    usage.bytes += bytes;
+    usage.entries += entries;
+    this.usage.set(kind, usage);
+    this.used += bytes;
+  }
+  private evictTo(maxBytes: number): void {
+    for (const key of this.map.keys()) {
+      if (this.used <= maxBytes) break;
+      this.delete(key);
+    }
+  }
 }
 
-/** Objects across all integrations of this process (≈ 1–3 KB each). */
-const MAX_CACHED_OBJECTS = 100_000;
+/** One kind of entry in a shared Lru, under keys of its own. */
+class Shelf<V> {
+  constructor(
+    private readonly lru: Lru<unknown>,
+    readonly kind: "expansions" | "memos",
+  ) {}
+  private keyOf = (key: string) => `${this.kind}\u0000${key}`;
+  get(key: string): V | undefined {
+    return this.lru.get(this.keyOf(key)) as V | undefined;
+  }
+  set(key: string, value: V): void {
+    this.lru.set(this.keyOf(key), value, this.kind);
+  }
+  delete(key: string): void {
+    this.lru.delete(this.keyOf(key));
+  }
+  clear(): void {
+    this.lru.clear(this.kind);
+  }
+  get size(): number {
+    return this.lru.usageOf(this.kind).entries;
+  }
+  get bytes(): number {
+    return this.lru.usageOf(this.kind).bytes;
+  }
+}
 
-export const expansionCache = new Lru<CachedExpansion>(MAX_CACHED_OBJECTS);
+/** Expansions and remembered syncs share SYNC_CACHE_MB: a remembered sync is worth nothing without its expansions, and how the two weigh against each other depends on the calendars. */
+const syncCache = new Lru<unknown>(DEFAULT_SYNC_CACHE_MB * 2 ** 20);
+
+export const expansionCache = new Shelf<CachedExpansion>(syncCache, "expansions");
+
+/** Digests of expand option sets: every cached expansion and remembered object holds its key, and a digest is 27 characters where the options are ≈ 250. */
+const optionsDigests = new Map<string, string>();
+const MAX_OPTIONS_DIGESTS = 10_000;
 
 export function expansionKey(calendarId: string, href: string, etag: string, optionsKey: string): string {
-  return `${calendarId}\u0000${href}\u0000${etag}\u0000${optionsKey}`;
+  let digest = optionsDigests.get(optionsKey);
+  if (digest === undefined) {
+    if (optionsDigests.size >= MAX_OPTIONS_DIGESTS) optionsDigests.clear();
+    digest = dataHash(optionsKey);
+    optionsDigests.set(optionsKey, digest);
+  }
+  return `${calendarId}\u0000${href}\u0000${etag}\u0000${digest}`;
 }
 
 export interface SyncMemo {
@@ -90,4 +208,14 @@ export interface MemoObject {
   key: string;
 }
 
-export const syncMemos = new Lru<SyncMemo>(10_000);
+export const syncMemos = new Shelf<SyncMemo>(syncCache, "memos");
+
+/** Bounds both caches together to `maxBytes` (SYNC_CACHE_MB), evicting what no longer fits. */
+export function limitSyncCache(maxBytes: number): void {
+  syncCache.resize(maxBytes);
+}
+
+/** What the caches hold now (for /metrics). */
+export function syncCacheSize(): { cache: "expansions" | "memos"; bytes: number; entries: number }[] {
+  return [expansionCache, syncMemos].map((shelf) => ({ cache: shelf.kind, bytes: shelf.bytes, entries: shelf.size }));
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, it } from "vitest";
 import type { Services } from "../../src/services.js";
 import { openTestDatabase, testDatabaseKind, type TestDatabase } from "../helpers/database.js";
 import { startModelCalDAVServer, type ModelCalDAVServer } from "./caldav-server.js";
-import { historyCommands, historySeed, setUpHistory, type HistoryEnvironment } from "./history.js";
+import { historyCommands, historySeed, inProcessStore, setUpHistory, type HistoryEnvironment } from "./history.js";
 
 /**
  * The model-based history test (issue 13): random histories of server changes, faults, user edits,
@@ -35,17 +35,7 @@ let environment: HistoryEnvironment;
 beforeAll(async () => {
   database = await openTestDatabase();
   server = await startModelCalDAVServer();
-  environment = {
-    db: database.db,
-    store: {
-      username: server.username,
-      password: server.password,
-      faults: server,
-      calendarUrl: async (name) => server.calendarUrl(name),
-      put: async (calendar, object, ics) => void server.put(calendar, object, ics),
-      remove: async (calendar, object) => server.remove(calendar, object),
-    },
-  };
+  environment = { db: database.db, store: inProcessStore(server) };
 });
 afterAll(async () => {
   await server?.close();

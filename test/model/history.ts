@@ -26,6 +26,18 @@ export interface CalendarStore {
   faults: ModelCalDAVServer | null;
 }
 
+/** The in-process server as the calendar store of the histories, faults included. */
+export function inProcessStore(server: ModelCalDAVServer): CalendarStore {
+  return {
+    username: server.username,
+    password: server.password,
+    faults: server,
+    calendarUrl: async (name) => server.calendarUrl(name),
+    put: async (calendar, object, ics) => void server.put(calendar, object, ics),
+    remove: async (calendar, object) => server.remove(calendar, object),
+  };
+}
+
 
 /**
  * Command kinds, and one combination: an unreadable object with a second object of its UID in its
