@@ -4,6 +4,7 @@ export { DEFAULT_MAX_REQUESTS_PER_ORIGIN, OriginPool, type OriginPoolOptions } f
 export { classifyAddress, isAddressAllowed, resolveAndCheck, type AddressPolicy, type Resolver } from "./http/address-guard.js";
 export { resolveHref, type ResolvedHref } from "./http/href.js";
 export { describeCalendar, discoverCalendars, normalizeServerUrl, testConnection, type ConnectionTarget, type DiscoveredCalendar, type DiscoveryOptions } from "./discovery.js";
+export { readOwnAddresses } from "./principal.js";
 export {
   getCollectionState,
   listObjects,
