@@ -6,8 +6,8 @@ import { calendar, importedEntries, syncNow, type RunView } from "./helpers.js";
 
 /**
  * Whose "no" counts, end to end through GraphQL. Cyrus lets an account have several calendar user
- * addresses (a PROPPATCH of calendar-user-address-set on the principal, as hosted Cyrus sets an
- * account's aliases), so the login "alice" is also anna@example.com there, while her timesheet
+ * addresses (it accepts a PROPPATCH of calendar-user-address-set on the principal and lists the
+ * set afterwards), so the login "alice" is also anna@example.com there, while her timesheet
  * account is admin@localhost: only the server knows the two are the same person.
  */
 const ORGANIZER = "ORGANIZER;CN=Bob:mailto:bob@example.org";
