@@ -56,6 +56,8 @@ class Expansion {
   /** The object's own budget, then the calendar's */
   readonly budgets: OccurrenceBudget[];
   private readonly attendance: AttendanceRules;
+  /** The instances of a series share their content: the user's answer is worked out once per content. */
+  private readonly attendanceOf = new WeakMap<EventContent, SkipReason | null>();
   private readonly allDay: AllDaySettings;
 
   constructor(
@@ -87,7 +89,9 @@ class Expansion {
 
   private notWorkReason(content: EventContent): SkipReason | null {
     if (content.cancelled) return "CANCELLED";
-    return attendanceSkip(content, this.attendance);
+    let reason = this.attendanceOf.get(content);
+    if (reason === undefined) this.attendanceOf.set(content, (reason = attendanceSkip(content, this.attendance)));
+    return reason;
   }
 
   private add(uid: string, recurrenceId: string | null, content: EventContent, start: number, end: number, allDay: boolean, reason: SkipReason | null): void {
