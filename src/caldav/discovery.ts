@@ -91,7 +91,7 @@ function toCalendar(r: MultistatusResponse, url: string): DiscoveredCalendar {
 }
 
 /** The response describing `url` itself in a Depth-0 answer (servers may spell the href differently). */
-function selfResponse(ms: MultistatusResult): MultistatusResponse | undefined {
+export function selfResponse(ms: MultistatusResult): MultistatusResponse | undefined {
   return ms.responses.find((r) => samePath(r.href, ms.url, ms.url)) ?? (ms.responses.length === 1 ? ms.responses[0] : undefined);
 }
 

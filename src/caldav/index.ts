@@ -5,6 +5,7 @@ export { classifyAddress, isAddressAllowed, resolveAndCheck, type AddressPolicy,
 export { resolveHref, type ResolvedHref } from "./http/href.js";
 export { normalizeCalendarUrl, sameCalendarUrl } from "./http/calendar-url.js";
 export { describeCalendar, discoverCalendars, normalizeServerUrl, testConnection, type ConnectionTarget, type DiscoveredCalendar, type DiscoveryOptions } from "./discovery.js";
+export { readOwnAddresses } from "./principal.js";
 export {
   getCollectionState,
   listObjects,

@@ -167,8 +167,19 @@ export const integrations = pgTable(
     /** Imported all-day events start at this local time ("HH:MM") and last allDayHours. */
     allDayStart: text().notNull().default("09:00"),
     allDayHours: integer().notNull().default(8),
-    /** Skip events marked free (TRANSP:TRANSPARENT). */
+    /** Skip events marked free (TRANSP:TRANSPARENT, X-MICROSOFT-CDO-BUSYSTATUS:FREE). */
     skipFreeEvents: boolean().notNull().default(false),
+    /**
+     * The principal's calendar-user-address-set (RFC 6638 §2.4.1) as last read; null until read
+     * (the next sync reads it). Attendees with these addresses are the user.
+     */
+    ownAddresses: text().array(),
+    /** Further addresses of the user ("mailto:…"), e.g. aliases the server does not list. */
+    extraAttendeeAddresses: text().array().notNull().default([]),
+    /** Skip invitations of others answered TENTATIVE or not yet (NEEDS-ACTION). */
+    skipTentativeInvitations: boolean().notNull().default(false),
+    /** Skip events another person organises where the user is not an attendee. */
+    skipEventsWithoutMe: boolean().notNull().default(false),
     autoSyncIntervalMinutes: integer(),
     /**
      * When the scheduler syncs next (null: manual only). Claiming an integration moves it a lease
@@ -324,7 +335,7 @@ export const syncRuns = pgTable(
     entriesDeleted: integer().notNull().default(0),
     entriesUnchanged: integer().notNull().default(0),
     conflictsKept: integer().notNull().default(0),
-    /** Skipped occurrences by reason: ALL_DAY, CANCELLED, DECLINED, FREE, INVALID_TIME, PARSE_ERROR. */
+    /** Skipped occurrences by reason: ALL_DAY, CANCELLED, DECLINED, TENTATIVE, NOT_ATTENDING, FREE, INVALID_TIME, PARSE_ERROR. */
     skipped: jsonb().$type<Record<string, number>>().notNull().default({}),
     requests: integer().notNull().default(0),
     bytesReceived: integer().notNull().default(0),

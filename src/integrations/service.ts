@@ -5,6 +5,7 @@ import {
   describeCalendar,
   discoverCalendars,
   errorMessageOf,
+  readOwnAddresses,
   sameCalendarUrl,
   type CalDAVErrorCode,
   type CalDAVHttpClient,
@@ -22,7 +23,7 @@ import { NAME_MAX_LENGTH, validateText, validateTimezone } from "../users/valida
 import type { CalDAVAccess, CalDAVCredentials } from "./caldav-access.js";
 import type { CredentialCipher } from "./credentials.js";
 import { planSelection } from "./selection.js";
-import { ALL_DAY_HOURS, AUTO_SYNC_MINUTES, LOOKAHEAD_DAYS, LOOKBACK_DAYS, validateCalDAVUrl, validateCalendarUrl, validateRange, validateTimeOfDay } from "./validation.js";
+import { ALL_DAY_HOURS, AUTO_SYNC_MINUTES, LOOKAHEAD_DAYS, LOOKBACK_DAYS, validateAttendeeAddresses, validateCalDAVUrl, validateCalendarUrl, validateRange, validateTimeOfDay } from "./validation.js";
 
 export type Integration = typeof integrations.$inferSelect;
 export type IntegrationCalendar = typeof integrationCalendars.$inferSelect;
@@ -51,6 +52,9 @@ export interface ConfigureIntegrationInput {
   allDayStart?: string | null;
   allDayHours?: number | null;
   skipFreeEvents?: boolean | null;
+  extraAttendeeAddresses?: string[] | null;
+  skipTentativeInvitations?: boolean | null;
+  skipEventsWithoutMe?: boolean | null;
   autoSyncIntervalMinutes?: number | null;
   calendars?: CalendarSelectionInput[] | null;
   /** What happens to the entries of calendars that stop being synced; default KEEP. */
@@ -265,6 +269,7 @@ export class IntegrationService {
         }
         await this.rememberCalendars(id, discovered);
       }
+      await this.refreshOwnAddresses(client, integration);
       const known = await this.calendarRows(id);
       const selected = known.filter((c) => c.selected);
       const results: CalendarTestResult[] = [];
@@ -365,6 +370,31 @@ export class IntegrationService {
     };
   }
 
+  /**
+   * Reads and stores the addresses the server knows the user by (see readOwnAddresses). A server
+   * that does not answer keeps the stored ones, and the next sync or test asks again.
+   */
+  async refreshOwnAddresses(client: CalDAVHttpClient, integration: Integration): Promise<string[] | null> {
+    let ownAddresses: string[];
+    try {
+      ownAddresses = await readOwnAddresses(client, integration.serverUrl ?? integration.calendarUrl!);
+    } catch (error) {
+      if (!(error instanceof CalDAVError)) throw error;
+      this.log.info({ integrationId: integration.id, errorCode: error.code, status: error.status }, "the principal's addresses could not be read");
+      return integration.ownAddresses;
+    }
+    // Only while the integration still points where the addresses were read (a concurrent reconfiguration wins).
+    const unchanged = and(
+      eq(integrations.userId, integration.userId),
+      eq(integrations.id, integration.id),
+      eq(integrations.username, integration.username),
+      sql`${integrations.serverUrl} is not distinct from ${integration.serverUrl}`,
+      sql`${integrations.calendarUrl} is not distinct from ${integration.calendarUrl}`,
+    );
+    await this.db.update(integrations).set({ ownAddresses }).where(unchanged);
+    return ownAddresses;
+  }
+
   async rememberCalendars(integrationId: string, calendars: DiscoveredCalendar[]): Promise<void> {
     if (calendars.length === 0) return;
     await this.db
@@ -432,6 +462,11 @@ export class IntegrationService {
       allDayStart: validateTimeOfDay("allDayStart", pick("allDayStart", input.allDayStart, "09:00")),
       allDayHours: validateRange("allDayHours", pick("allDayHours", input.allDayHours, 8), ALL_DAY_HOURS),
       skipFreeEvents: pick("skipFreeEvents", input.skipFreeEvents, false),
+      extraAttendeeAddresses: validateAttendeeAddresses("extraAttendeeAddresses", pick("extraAttendeeAddresses", input.extraAttendeeAddresses, [])),
+      skipTentativeInvitations: pick("skipTentativeInvitations", input.skipTentativeInvitations, false),
+      skipEventsWithoutMe: pick("skipEventsWithoutMe", input.skipEventsWithoutMe, false),
+      // Another account or server may know the user by other addresses: read them again.
+      ...(current && (serverUrl !== current.serverUrl || calendarUrl !== current.calendarUrl || username !== current.username) ? { ownAddresses: null } : {}),
       autoSyncIntervalMinutes: autoSync === null ? null : validateRange("autoSyncIntervalMinutes", autoSync, AUTO_SYNC_MINUTES),
     };
     return { row, calendars };

@@ -1,6 +1,6 @@
 /**
  * Everything besides the calendar objects and the window that the desired entries depend on:
- * the integration's expansion settings, the owner's address (to find declined invitations), the
+ * the integration's expansion settings, the owner's addresses (to find the invitations they declined), the
  * active projects and each calendar's default project. Read from the projects and users services.
  */
 import type { ExpandOptions } from "../caldav/ical/index.js";
@@ -32,7 +32,13 @@ export async function expandContext(integration: Integration, calendars: readonl
     allDayStart: integration.allDayStart,
     allDayHours: integration.allDayHours,
     skipFreeEvents: integration.skipFreeEvents,
-    attendeeIdentities: [integration.username, ownerEmail ?? ""].filter(Boolean).map((s) => s.toLowerCase()),
+    // Who "me" is in ATTENDEE and ORGANIZER: the login, the user's e-mail, the addresses the
+    // server lists for the principal (RFC 6638 §2.4.1) and the ones the user added.
+    attendeeIdentities: [integration.username, ownerEmail ?? "", ...(integration.ownAddresses ?? []), ...integration.extraAttendeeAddresses]
+      .filter(Boolean)
+      .map((s) => s.toLowerCase()),
+    skipTentativeInvitations: integration.skipTentativeInvitations,
+    skipEventsWithoutMe: integration.skipEventsWithoutMe,
   };
   const defaultProjectOf = new Map(
     calendars.map((c) => {

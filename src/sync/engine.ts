@@ -120,6 +120,7 @@ export class SyncEngine {
     }
 
     const window = this.windowOf(integration);
+    if (integration.ownAddresses === null) integration = { ...integration, ownAddresses: await this.deps.integrations.refreshOwnAddresses(client, integration) };
     const context = await expandContext(integration, synced.map((d) => d.calendar), this.deps.projects, this.deps.users);
     const memo = failed.length === 0 && options.mode === "INCREMENTAL" ? rememberedSync(integration, calendars, context, window) : null;
     const fastPath = memo ? UNCHANGED.plan(memo, changes, context, window, result) : null;

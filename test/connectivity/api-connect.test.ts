@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "../helpers/api.js";
 import { capturedLogger } from "../helpers/captured-log.js";
-import { ALL_SERVERS, describeServer } from "../servers/harness.js";
+import { ALL_SERVERS, describeServer, type ServerKind } from "../servers/harness.js";
 
 /**
  * What a user does through the GraphQL API, against every real server we can run: type the server
@@ -11,6 +11,18 @@ const CONFIGURE = `mutation($input: ConfigureCalDAVIntegrationInput!) { configur
 const TEST = `mutation($id: UUID!) { testConnection(integrationId: $id) { success message errorCode calendars { url supportsEvents } } }`;
 const DISCOVER = `query($input: DiscoverCalendarsInput!) { discoverCalendars(input: $input) { url displayName supportsEvents } }`;
 const WRONG_PASSWORD = "wrong-Pa55word-that-must-never-be-logged";
+
+/**
+ * What each server lists as the principal's calendar-user-address-set (RFC 6638 §2.4.1) for the
+ * test user, paths relative to the server's origin (docs/servers.md records the same).
+ */
+const OWN_ADDRESSES: Record<ServerKind, string[]> = {
+  radicale: ["/alice/"],
+  xandikos: [],
+  davical: ["mailto:alice@example.com", "/caldav.php/alice/"],
+  cyrus: ["mailto:alice@internal"],
+  sabredav: ["mailto:alice@example.com", "/principals/alice/"],
+};
 
 for (const kind of ALL_SERVERS) {
   describeServer(kind, (ctx) => {
@@ -43,6 +55,17 @@ for (const kind of ALL_SERVERS) {
       // Listing again with the stored credentials gives the same calendars.
       const again = await api.graphql(token, DISCOVER, { input: { integrationId: id } });
       expect(again.data?.discoverCalendars.map((c: { url: string }) => c.url)).toContain(s.calendarUrl);
+    });
+
+    it("reads the principal's own addresses at the connection test and shows them", async () => {
+      const s = ctx.server();
+      const id = (await api.graphql(token, CONFIGURE, { input: { serverUrl: s.baseUrl, username: s.username, password: s.password } })).data
+        ?.configureCalDAVIntegration.id;
+      const OWN = "query($id: UUID!) { integration(id: $id) { ownAddresses } }";
+      expect((await api.graphql(token, OWN, { id })).data?.integration.ownAddresses).toEqual([]);
+      expect((await api.graphql(token, TEST, { id })).data?.testConnection.success).toBe(true);
+      const expected = OWN_ADDRESSES[kind].map((a) => (a.startsWith("/") ? new URL(a, s.baseUrl).href : a));
+      expect((await api.graphql(token, OWN, { id })).data?.integration.ownAddresses).toEqual(expected);
     });
 
     it("explains a wrong password as AUTH_FAILED, and the password reaches no response and no log", async () => {

@@ -25,9 +25,13 @@ export interface RecurrenceDate {
   periodEnd: TimeValue | NominalDuration | null;
 }
 
-export interface Attendee {
+/** A CAL-ADDRESS (RFC 5545 §3.3.3) with the EMAIL parameter some producers add (RFC 7986 §6.2). */
+export interface CalendarUser {
   address: string;
   email: string | null;
+}
+
+export interface Attendee extends CalendarUser {
   partstat: string;
 }
 
@@ -52,7 +56,10 @@ export interface VEventData {
   categories: string[] | null;
   cancelled: boolean;
   transparent: boolean | null;
+  /** X-MICROSOFT-CDO-BUSYSTATUS (Outlook, Exchange): FREE, TENTATIVE, BUSY, OOF, WORKINGELSEWHERE */
+  busyStatus: string | null;
   attendees: Attendee[] | null;
+  organizer: CalendarUser | null;
 }
 
 // jCal date/date-time strings. ical.js turns an untyped 8-digit EXDATE/RDATE into "YYYY-MM-DDT::".
@@ -146,7 +153,9 @@ export function readVEvent(vevent: ICAL.Component): VEventData {
     categories: null,
     cancelled: false,
     transparent: null,
+    busyStatus: null,
     attendees: null,
+    organizer: null,
   };
   for (const property of vevent.getAllProperties()) {
     switch (property.name) {
@@ -205,6 +214,12 @@ export function readVEvent(vevent: ICAL.Component): VEventData {
       }
       case "transp":
         event.transparent = textValue(property).trim().toUpperCase() === "TRANSPARENT";
+        break;
+      case "x-microsoft-cdo-busystatus":
+        event.busyStatus = textValue(property).trim().toUpperCase();
+        break;
+      case "organizer":
+        event.organizer = { address: textValue(property), email: stringParameter(property, "email") };
         break;
       case "attendee":
         (event.attendees ??= []).push({

@@ -3,7 +3,7 @@ import { IcsParseError } from "./errors.js";
 import type ICAL from "ical.js";
 import { allDayEntries, parseAllDayStart, type AllDaySettings } from "./all-day.js";
 import { readVEvent, type NominalDuration, type TimeValue, type VEventData } from "./event-data.js";
-import { contentOf, declinedBy, normalizeIdentities, type EventContent } from "./filters.js";
+import { attendanceSkip, contentOf, normalizeIdentities, type AttendanceRules, type EventContent } from "./filters.js";
 import { parseCalendarObject } from "./parse.js";
 import { exclusionTest, expandSeries, instanceKey, seriesProblem, type SeriesRequest } from "./recurrence.js";
 import { ianaNameOf, ianaZone, isIanaName, resolveTimeZone, UTC_ZONE, vtimezoneZone, type Zone } from "./time-zones.js";
@@ -55,7 +55,9 @@ class Expansion {
   readonly zones: ObjectZones;
   /** The object's own budget, then the calendar's */
   readonly budgets: OccurrenceBudget[];
-  private readonly identities: ReadonlySet<string>;
+  private readonly attendance: AttendanceRules;
+  /** The instances of a series share their content: the user's answer is worked out once per content. */
+  private readonly attendanceOf = new WeakMap<EventContent, SkipReason | null>();
   private readonly allDay: AllDaySettings;
 
   constructor(
@@ -66,7 +68,11 @@ class Expansion {
     this.windowEnd = options.windowEnd.getTime();
     const defaultZone = ianaZone(options.defaultZone);
     this.zones = new ObjectZones(vtimezones, defaultZone, (m) => this.warn(m));
-    this.identities = normalizeIdentities(options.attendeeIdentities);
+    this.attendance = {
+      identities: normalizeIdentities(options.attendeeIdentities),
+      skipTentativeInvitations: options.skipTentativeInvitations ?? false,
+      skipEventsWithoutMe: options.skipEventsWithoutMe ?? false,
+    };
     this.budgets = [new OccurrenceBudget(options.maxOccurrencesPerObject ?? DEFAULT_MAX_OCCURRENCES_PER_OBJECT, "calendar object")];
     if (options.calendarBudget) this.budgets.push(options.calendarBudget);
     const { hour, minute } = parseAllDayStart(options.allDayStart);
@@ -83,8 +89,9 @@ class Expansion {
 
   private notWorkReason(content: EventContent): SkipReason | null {
     if (content.cancelled) return "CANCELLED";
-    if (declinedBy(content, this.identities)) return "DECLINED";
-    return null;
+    let reason = this.attendanceOf.get(content);
+    if (reason === undefined) this.attendanceOf.set(content, (reason = attendanceSkip(content, this.attendance)));
+    return reason;
   }
 
   private add(uid: string, recurrenceId: string | null, content: EventContent, start: number, end: number, allDay: boolean, reason: SkipReason | null): void {

@@ -11,8 +11,15 @@ export interface ExpandOptions {
   allDayStart: string;
   allDayHours: number;
   skipFreeEvents: boolean;
-  /** Username / e-mail addresses of the integration's user (compared case-insensitively). */
+  /**
+   * Addresses that are the integration's user: calendar user addresses (mailto:, principal URLs),
+   * e-mail addresses and the username; compared case-insensitively, with or without "mailto:".
+   */
   attendeeIdentities: string[];
+  /** Skip invitations of another organizer the user answered TENTATIVE or not yet (NEEDS-ACTION); default false. */
+  skipTentativeInvitations?: boolean;
+  /** Skip events another person organises where the user is not an attendee at all; default false. */
+  skipEventsWithoutMe?: boolean;
   /** RRULE iterations per series before giving up with a warning. */
   maxOccurrencesPerSeries?: number;
   /** RRULE iterations of all series of one calendar object before giving up with a warning. */
@@ -37,7 +44,7 @@ export interface Occurrence {
   transparent: boolean;
 }
 
-export type SkipReason = "ALL_DAY" | "CANCELLED" | "DECLINED" | "FREE" | "INVALID_TIME";
+export type SkipReason = "ALL_DAY" | "CANCELLED" | "DECLINED" | "TENTATIVE" | "NOT_ATTENDING" | "FREE" | "INVALID_TIME";
 
 export interface SkippedOccurrence {
   uid: string;

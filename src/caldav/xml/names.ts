@@ -16,6 +16,7 @@ export const P = {
   syncToken: clark(NS.DAV, "sync-token"),
   currentUserPrincipal: clark(NS.DAV, "current-user-principal"),
   calendarHomeSet: clark(NS.CALDAV, "calendar-home-set"),
+  calendarUserAddressSet: clark(NS.CALDAV, "calendar-user-address-set"),
   calendarDescription: clark(NS.CALDAV, "calendar-description"),
   supportedComponents: clark(NS.CALDAV, "supported-calendar-component-set"),
   calendarData: clark(NS.CALDAV, "calendar-data"),

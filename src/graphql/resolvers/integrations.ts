@@ -94,6 +94,7 @@ function toType(row: Integration): CalDAVIntegrationType {
   const paused = row.pausedReason !== null;
   return {
     ...row,
+    ownAddresses: row.ownAddresses ?? [],
     lastSyncStatus: row.lastSyncStatus as SyncStatus | null,
     status: paused ? IntegrationStatus.NEEDS_ATTENTION : IntegrationStatus.ACTIVE,
     attention: row.pausedReason,

@@ -128,8 +128,23 @@ export class CalDAVIntegrationType {
   @Field(() => Int, { description: "Length of imported all-day entries, in hours." })
   allDayHours!: number;
 
-  @Field(() => Boolean, { description: "Skip events shown as free (TRANSP:TRANSPARENT)." })
+  @Field(() => Boolean, { description: "Skip events shown as free (TRANSP:TRANSPARENT or X-MICROSOFT-CDO-BUSYSTATUS:FREE)." })
   skipFreeEvents!: boolean;
+
+  @Field(() => [String], {
+    description:
+      "The addresses the server knows you by (your principal's calendar-user-address-set, RFC 6638), as last read by testConnection or a sync; empty when the server lists none. Invitations to any of them are yours.",
+  })
+  ownAddresses!: string[];
+
+  @Field(() => [String], { description: 'Your further addresses ("mailto:…"), e.g. aliases the server does not list.' })
+  extraAttendeeAddresses!: string[];
+
+  @Field(() => Boolean, { description: "Skip invitations of others you answered tentatively or not yet (skipped as TENTATIVE)." })
+  skipTentativeInvitations!: boolean;
+
+  @Field(() => Boolean, { description: "Skip events another person organises where you are not an attendee (skipped as NOT_ATTENDING)." })
+  skipEventsWithoutMe!: boolean;
 
   @Field(() => Int, { nullable: true, description: "Minutes between automatic syncs; null: manual only." })
   autoSyncIntervalMinutes!: number | null;
@@ -280,6 +295,15 @@ export class ConfigureCalDAVIntegrationInput {
 
   @Field(() => Boolean, { nullable: true, description: "Default false." })
   skipFreeEvents?: boolean | null;
+
+  @Field(() => [String], { nullable: true, description: 'E-mail addresses, with or without "mailto:"; at most 20. Default none.' })
+  extraAttendeeAddresses?: string[] | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Default false." })
+  skipTentativeInvitations?: boolean | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Default false." })
+  skipEventsWithoutMe?: boolean | null;
 
   @Field(() => Int, { nullable: true, description: "5–10080 minutes; null: manual sync only." })
   autoSyncIntervalMinutes?: number | null;
