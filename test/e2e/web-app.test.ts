@@ -161,10 +161,19 @@ describeServer(
         await page.getByRole("button", { name: "Edit 11:00–12:00 Standup" }).click();
         await page.getByRole("form", { name: "Edit entry" }).getByRole("combobox", { name: "Project" }).selectOption({ label: "Beta" });
         await page.getByRole("button", { name: "Save", exact: true }).click();
-        await eventually(() => tuesdayRegion(page).innerText()).toMatch(/11:00–12:00[\s\S]*Beta[\s\S]*changed by you/);
+        await eventually(() => tuesdayRegion(page).innerText()).toMatch(/11:00–12:00[\s\S]*Beta[\s\S]*you changed its project/);
         await syncNowOnCalendarsPage(page, /Finished/);
         await openPreviousWeek(page);
         await eventually(() => tuesdayRegion(page).innerText()).toMatch(/11:00–12:00[\s\S]*Beta/);
+
+        // Edit another entry's notes, then put it back to the calendar's version.
+        await page.getByRole("button", { name: "Edit 14:00–15:00 Client call" }).click();
+        await page.getByRole("form", { name: "Edit entry" }).getByRole("textbox", { name: "Notes" }).fill("Call about the invoice");
+        await page.getByRole("button", { name: "Save", exact: true }).click();
+        await eventually(() => tuesdayRegion(page).innerText()).toMatch(/14:00–15:00[\s\S]*Call about the invoice[\s\S]*you changed its notes/);
+        await page.getByRole("button", { name: "Reset 14:00–15:00 Call about the invoice to the calendar's version" }).click();
+        await page.getByRole("button", { name: "Edit 14:00–15:00 Client call" }).waitFor();
+        expect(await tuesdayRegion(page).innerText()).not.toContain("you changed its notes");
 
         // Work's only event goes: a calendar that suddenly lists nothing looks like a glitch, so the
         // sync withholds the deletion until the person confirms a full sync (docs/sync.md).

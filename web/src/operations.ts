@@ -132,7 +132,7 @@ export const UpdateProjectMutation = graphql(`
 
 export const TimeEntryFields = graphql(`
   fragment TimeEntryFields on TimeEntry {
-    id projectId startTime endTime durationSeconds notes source matchedBy editedAfterImport
+    id projectId startTime endTime durationSeconds notes source matchedBy editedFields
     project { id name }
     externalEvent { calendarUrl detached }
   }
@@ -176,6 +176,13 @@ export const CreateTimeEntryMutation = graphql(
 export const UpdateTimeEntryMutation = graphql(
   `
   mutation UpdateTimeEntry($input: UpdateTimeEntryInput!) { updateTimeEntry(input: $input) { ...TimeEntryFields } }
+`,
+  [TimeEntryFields],
+);
+
+export const ResetTimeEntryMutation = graphql(
+  `
+  mutation ResetTimeEntry($id: UUID!) { resetTimeEntry(id: $id) { ...TimeEntryFields } }
 `,
   [TimeEntryFields],
 );
