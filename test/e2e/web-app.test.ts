@@ -138,6 +138,10 @@ describeServer(
         // 4. Save and test.
         await page.getByRole("button", { name: "Save and check the connection" }).click();
         await page.getByRole("status").filter({ hasText: "The connection works." }).waitFor();
+        const checked = page.getByRole("list", { name: "Calendars checked" });
+        // In the server's order, which is not the same on every database.
+        await eventually(() => checked.innerText()).toContain("Work: can be synced.");
+        expect(await checked.innerText()).toContain("Calendar: can be synced.");
 
         // 5. The first sync, live until it ends.
         await page.getByRole("button", { name: "Start the first sync" }).click();

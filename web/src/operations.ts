@@ -110,7 +110,10 @@ export const ConfigureIntegrationMutation = graphql(
 
 export const TestConnectionMutation = graphql(`
   mutation TestConnection($integrationId: UUID!) {
-    testConnection(integrationId: $integrationId) { success message errorCode calendars { url displayName } }
+    testConnection(integrationId: $integrationId) {
+      success message errorCode
+      calendars { calendarId url displayName supportsEvents selected ok code message }
+    }
   }
 `);
 
