@@ -202,8 +202,11 @@ describeServer(
         await page.getByRole("button", { name: "Delete this connection…" }).click();
         const dialog = page.getByRole("dialog", { name: "Delete CalDAV?" });
         expect(await dialog.getByRole("radio", { name: "Keep them in my timesheet" }).isChecked()).toBe(true);
+        expect(await dialog.getByRole("radio", { name: "Remove them too" }).isEnabled()).toBe(true);
         await dialog.getByRole("button", { name: "Delete the connection" }).click();
         await heading(page, "Calendars");
+        // Kept: the Standup, the one entry left after the call's deletion.
+        await eventually(() => page.getByRole("status").filter({ hasText: "CalDAV was deleted." }).innerText()).toContain("No entry removed; 1 entry kept.");
         await eventually(() => page.getByRole("main").innerText()).toContain("No calendar is connected yet.");
         await openPreviousWeek(page);
         await eventually(() => tuesdayRegion(page).innerText()).toMatch(/11:00–12:00[\s\S]*Beta/);

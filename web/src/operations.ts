@@ -118,7 +118,7 @@ export const TestConnectionMutation = graphql(`
 `);
 
 export const DeleteIntegrationMutation = graphql(`
-  mutation DeleteIntegration($id: UUID!) { deleteIntegration(id: $id) { deleted kept } }
+  mutation DeleteIntegration($id: UUID!, $deleteEntries: Boolean!) { deleteIntegration(id: $id, deleteEntries: $deleteEntries) { deleted kept } }
 `);
 
 export const ProjectsQuery = graphql(`

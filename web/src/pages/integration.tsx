@@ -2,7 +2,7 @@ import { useClient, useMutation, useQuery } from "@urql/preact";
 import { useEffect, useState } from "preact/hooks";
 import { CalendarChoices, type CalendarChoice } from "../calendar-choices.js";
 import { errorSentence } from "../errors.js";
-import { formatDateTime } from "../format.js";
+import { describeCleanup, formatDateTime } from "../format.js";
 import type { ResultOf } from "../graphql.js";
 import { ConnectionFields, OptionFields, configureInputOf, settingsFormOf, type SettingsForm } from "../integration-form.js";
 import { ConfigureIntegrationMutation, DeleteIntegrationMutation, IntegrationQuery, SyncRunsQuery, TestConnectionMutation, type IntegrationView, type SyncRunView } from "../operations.js";
@@ -144,22 +144,16 @@ function History({ integrationId, zone }: { integrationId: string; zone: string 
   );
 }
 
-/**
- * Delete, with the choice of keeping or removing the entries it imported. Removing needs
- * deleteIntegration(deleteEntries: true) (not in the API yet): until then the choice is shown with
- * only "keep" possible.
- */
+/** Delete, with the choice of keeping or removing the entries it imported (edited ones always stay). */
 function DeleteIntegration({ integration }: { integration: IntegrationView }) {
   const [open, setOpen] = useState(false);
   const [removeEntries, setRemoveEntries] = useState(false);
   const [result, runDelete] = useMutation(DeleteIntegrationMutation);
-  // The one place the choice goes to the server: removeEntries becomes deleteEntries there.
   const remove = async () => {
-    if (removeEntries) return;
-    const answer = await runDelete({ id: integration.id });
-    if (answer.error) return;
+    const answer = await runDelete({ id: integration.id, deleteEntries: removeEntries });
+    if (!answer.data) return;
     setOpen(false);
-    navigate("/calendars");
+    navigate("/calendars", { notice: `${integration.name} was deleted. ${describeCleanup(answer.data.deleteIntegration)}` });
   };
   return (
     <section class="card" aria-labelledby="delete">
@@ -176,10 +170,10 @@ function DeleteIntegration({ integration }: { integration: IntegrationView }) {
             <label for="keep-entries">Keep them in my timesheet</label>
           </div>
           <div class="field checkbox">
-            <input type="radio" id="remove-entries" name="entries" checked={removeEntries} disabled onChange={() => setRemoveEntries(true)} aria-describedby="remove-entries-hint" />
+            <input type="radio" id="remove-entries" name="entries" checked={removeEntries} onChange={() => setRemoveEntries(true)} aria-describedby="remove-entries-hint" />
             <label for="remove-entries">Remove them too</label>
             <p class="hint" id="remove-entries-hint">
-              Not available on this server yet: delete them from the timesheet afterwards.
+              Entries you changed stay in your timesheet either way.
             </p>
           </div>
         </fieldset>
