@@ -199,6 +199,13 @@ describeServer(
         await heading(page, "CalDAV");
         await page.getByRole("list").filter({ hasText: "Finished" }).first().waitFor();
         violations.push(...(await checkPage(page, "integration")));
+        // Unselecting a calendar asks what becomes of its entries (nothing saved here).
+        const settings = page.getByRole("form", { name: "Settings" });
+        await settings.getByRole("checkbox", { name: "Work" }).uncheck();
+        const dropped = settings.getByRole("group", { name: "Entries of the calendars that stop syncing" });
+        expect(await dropped.getByRole("radio", { name: "Keep their entries" }).isChecked()).toBe(true);
+        await settings.getByRole("checkbox", { name: "Work" }).check();
+        expect(await dropped.count()).toBe(0);
         await page.getByRole("button", { name: "Delete this connection…" }).click();
         const dialog = page.getByRole("dialog", { name: "Delete CalDAV?" });
         expect(await dialog.getByRole("radio", { name: "Keep them in my timesheet" }).isChecked()).toBe(true);

@@ -30,6 +30,7 @@ export const IntegrationFields = graphql(`
     id name serverUrl calendarUrl username verifySsl defaultProjectId lookbackDays lookaheadDays timezone
     importAllDay allDayStart allDayHours skipFreeEvents autoSyncIntervalMinutes nextSyncAt
     status attention lastSyncAt lastSyncStatus lastError
+    lastCleanup { deleted kept }
   }
 `);
 export type IntegrationView = ResultOf<typeof IntegrationFields>;
@@ -45,7 +46,7 @@ export const IntegrationQuery = graphql(
   `
   query Integration($id: UUID!) {
     integration(id: $id) { ...IntegrationFields lastSyncRun { ...SyncRunFields } }
-    calendars(integrationId: $id) { id url displayName description color supportsEvents selected defaultProjectId }
+    calendars(integrationId: $id) { id url displayName description color supportsEvents selected autoSelected defaultProjectId }
   }
 `,
   [IntegrationFields, SyncRunFields],
