@@ -206,6 +206,9 @@ describeServer(
         expect(await dropped.getByRole("radio", { name: "Keep their entries" }).isChecked()).toBe(true);
         await settings.getByRole("checkbox", { name: "Work" }).check();
         expect(await dropped.count()).toBe(0);
+        // The call vanished from the calendar; the person deleted nothing, so nothing comes back.
+        await page.getByRole("button", { name: "Bring back deleted entries" }).click();
+        await page.getByRole("status").filter({ hasText: "You had deleted none of its entries." }).waitFor();
         await page.getByRole("button", { name: "Delete this connection…" }).click();
         const dialog = page.getByRole("dialog", { name: "Delete CalDAV?" });
         expect(await dialog.getByRole("radio", { name: "Keep them in my timesheet" }).isChecked()).toBe(true);

@@ -122,6 +122,10 @@ export const DeleteIntegrationMutation = graphql(`
   mutation DeleteIntegration($id: UUID!, $deleteEntries: Boolean!) { deleteIntegration(id: $id, deleteEntries: $deleteEntries) { deleted kept } }
 `);
 
+export const RestoreImportedEntriesMutation = graphql(`
+  mutation RestoreImportedEntries($integrationId: UUID!) { restoreImportedEntries(integrationId: $integrationId) }
+`);
+
 export const ProjectsQuery = graphql(`
   query Projects($includeArchived: Boolean!) { projects(includeArchived: $includeArchived) { id name archived } }
 `);

@@ -2,7 +2,7 @@ import { useClient, useMutation, useQuery } from "@urql/preact";
 import { useEffect, useState } from "preact/hooks";
 import { CalendarChoices, type CalendarChoice } from "../calendar-choices.js";
 import { errorSentence } from "../errors.js";
-import { describeCleanup, formatDateTime } from "../format.js";
+import { describeCleanup, formatDateTime, plural } from "../format.js";
 import type { ResultOf } from "../graphql.js";
 import { CalendarCheckList } from "../connection-check.js";
 import { ConnectionFields, OptionFields, configureInputOf, settingsFormOf, type ConfigureInput, type SettingsForm } from "../integration-form.js";
@@ -10,6 +10,7 @@ import {
   ConfigureIntegrationMutation,
   DeleteIntegrationMutation,
   IntegrationQuery,
+  RestoreImportedEntriesMutation,
   SyncRunsQuery,
   TestConnectionMutation,
   type IntegrationView,
@@ -53,6 +54,7 @@ export function IntegrationPage({ id }: { id: string }) {
       </section>
       <Settings integration={integration} calendars={result.data?.calendars ?? []} onSaved={reload} />
       <History integrationId={id} zone={me.timezone} />
+      <RestoreDeletedEntries integrationId={id} />
       <DeleteIntegration integration={integration} />
     </>
   );
@@ -155,6 +157,29 @@ function DroppedEntriesChoice({ value, onChange }: { value: DroppedCalendarEntri
         </p>
       </div>
     </fieldset>
+  );
+}
+
+/** "Bring back deleted entries": deleted imported entries are not imported again until this. */
+function RestoreDeletedEntries({ integrationId }: { integrationId: string }) {
+  const [result, restore] = useMutation(RestoreImportedEntriesMutation);
+  const count = result.data?.restoreImportedEntries;
+  return (
+    <section class="card" aria-labelledby="restore">
+      <h2 id="restore">Deleted entries</h2>
+      <p>Entries of these calendars that you deleted from your timesheet are not imported again.</p>
+      <button type="button" class="secondary" disabled={result.fetching} onClick={() => void restore({ integrationId })}>
+        Bring back deleted entries
+      </button>
+      <ErrorMessage>{errorSentence(result.error)}</ErrorMessage>
+      <div role="status">
+        {count !== undefined && (
+          <p class="message success">
+            {count === 0 ? "You had deleted none of its entries." : `${plural(count, "deleted entry", "deleted entries")} will come back at the next sync.`}
+          </p>
+        )}
+      </div>
+    </section>
   );
 }
 
