@@ -7,6 +7,8 @@ export interface CalendarChoice {
   color?: string | null;
   supportsEvents: boolean;
   selected: boolean;
+  /** Chosen by the first sync because none was (IntegrationCalendar.autoSelected). */
+  autoSelected?: boolean;
   /** "" for the integration's default project. */
   defaultProjectId: string;
 }
@@ -30,7 +32,13 @@ export function CalendarChoices({ choices, onChange, legend }: { choices: Calend
                   checked={calendar.selected}
                   disabled={!calendar.supportsEvents}
                   onChange={(e) => change(calendar.url, { selected: e.currentTarget.checked })}
-                  hint={calendar.supportsEvents ? undefined : "Holds tasks only, no events: it cannot be imported."}
+                  hint={
+                    !calendar.supportsEvents
+                      ? "Holds tasks only, no events: it cannot be imported."
+                      : calendar.autoSelected
+                        ? "Chosen automatically at the first sync, because no calendar was chosen: it is the first one that holds events."
+                        : undefined
+                  }
                 />
                 {calendar.selected && (
                   <ProjectSelect

@@ -61,3 +61,10 @@ export function fromLocalInput(value: string, zone: string): string | null {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+/** A clean-up's counts in words: "3 entries removed; 1 you changed kept." */
+export function describeCleanup({ deleted, kept }: { deleted: number; kept: number }): string {
+  if (deleted === 0 && kept === 0) return "None of your entries came from there.";
+  const removed = deleted > 0 ? `${plural(deleted, "entry", "entries")} removed from your timesheet` : "No entry removed";
+  return `${removed}; ${plural(kept, "entry", "entries")} kept${deleted > 0 && kept > 0 ? " because you changed them" : ""}.`;
+}

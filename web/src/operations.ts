@@ -30,6 +30,7 @@ export const IntegrationFields = graphql(`
     id name serverUrl calendarUrl username verifySsl defaultProjectId lookbackDays lookaheadDays timezone
     importAllDay allDayStart allDayHours skipFreeEvents autoSyncIntervalMinutes nextSyncAt
     status attention lastSyncAt lastSyncStatus lastError
+    lastCleanup { deleted kept }
   }
 `);
 export type IntegrationView = ResultOf<typeof IntegrationFields>;
@@ -45,7 +46,7 @@ export const IntegrationQuery = graphql(
   `
   query Integration($id: UUID!) {
     integration(id: $id) { ...IntegrationFields lastSyncRun { ...SyncRunFields } }
-    calendars(integrationId: $id) { id url displayName description color supportsEvents selected defaultProjectId }
+    calendars(integrationId: $id) { id url displayName description color supportsEvents selected autoSelected defaultProjectId }
   }
 `,
   [IntegrationFields, SyncRunFields],
@@ -110,12 +111,19 @@ export const ConfigureIntegrationMutation = graphql(
 
 export const TestConnectionMutation = graphql(`
   mutation TestConnection($integrationId: UUID!) {
-    testConnection(integrationId: $integrationId) { success message errorCode calendars { url displayName } }
+    testConnection(integrationId: $integrationId) {
+      success message errorCode
+      calendars { calendarId url displayName supportsEvents selected ok code message }
+    }
   }
 `);
 
 export const DeleteIntegrationMutation = graphql(`
-  mutation DeleteIntegration($id: UUID!) { deleteIntegration(id: $id) { deleted kept } }
+  mutation DeleteIntegration($id: UUID!, $deleteEntries: Boolean!) { deleteIntegration(id: $id, deleteEntries: $deleteEntries) { deleted kept } }
+`);
+
+export const RestoreImportedEntriesMutation = graphql(`
+  mutation RestoreImportedEntries($integrationId: UUID!) { restoreImportedEntries(integrationId: $integrationId) }
 `);
 
 export const ProjectsQuery = graphql(`
@@ -132,7 +140,7 @@ export const UpdateProjectMutation = graphql(`
 
 export const TimeEntryFields = graphql(`
   fragment TimeEntryFields on TimeEntry {
-    id projectId startTime endTime durationSeconds notes source matchedBy editedAfterImport
+    id projectId startTime endTime durationSeconds notes source matchedBy editedFields
     project { id name }
     externalEvent { calendarUrl detached }
   }
@@ -176,6 +184,13 @@ export const CreateTimeEntryMutation = graphql(
 export const UpdateTimeEntryMutation = graphql(
   `
   mutation UpdateTimeEntry($input: UpdateTimeEntryInput!) { updateTimeEntry(input: $input) { ...TimeEntryFields } }
+`,
+  [TimeEntryFields],
+);
+
+export const ResetTimeEntryMutation = graphql(
+  `
+  mutation ResetTimeEntry($id: UUID!) { resetTimeEntry(id: $id) { ...TimeEntryFields } }
 `,
   [TimeEntryFields],
 );

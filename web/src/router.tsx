@@ -4,11 +4,22 @@ import { useEffect, useReducer } from "preact/hooks";
 const listeners = new Set<() => void>();
 window.addEventListener("popstate", () => listeners.forEach((listener) => listener()));
 
-/** Moves to an in-app path without reloading the page. */
-export function navigate(to: string, options: { replace?: boolean } = {}): void {
-  if (options.replace) history.replaceState(null, "", to);
-  else history.pushState(null, "", to);
+/** What a page carries to the next one in the history entry (a sentence to show there). */
+interface PageState {
+  notice?: string;
+}
+
+/** Moves to an in-app path without reloading the page; `notice` is shown by the page arrived at. */
+export function navigate(to: string, options: { replace?: boolean; notice?: string } = {}): void {
+  const state: PageState | null = options.notice ? { notice: options.notice } : null;
+  if (options.replace) history.replaceState(state, "", to);
+  else history.pushState(state, "", to);
   listeners.forEach((listener) => listener());
+}
+
+/** The notice the previous page left for this one (see navigate), or null. */
+export function pageNotice(): string | null {
+  return (history.state as PageState | null)?.notice ?? null;
 }
 
 /** The current location; re-renders the caller when it changes. */

@@ -2,19 +2,21 @@ import { useMutation, useQuery } from "@urql/preact";
 import { errorSentence } from "../errors.js";
 import { formatDateTime, formatRelative } from "../format.js";
 import { IntegrationsQuery, ResumeIntegrationMutation, type IntegrationView, type SyncRunView } from "../operations.js";
-import { Link } from "../router.js";
+import { Link, pageNotice } from "../router.js";
 import { useSession } from "../session.js";
 import { SyncNow, SyncRunSummary } from "../sync.js";
-import { ErrorMessage, PageTitle } from "../ui.js";
+import { ErrorMessage, PageTitle, StatusMessage } from "../ui.js";
 
 /** The user's calendar connections, their state, and "Sync now". */
 export function CalendarsPage() {
   const { me } = useSession();
   const [integrations, refresh] = useQuery({ query: IntegrationsQuery });
   const list = integrations.data?.integrations ?? [];
+  const notice = pageNotice();
   return (
     <>
       <PageTitle>Calendars</PageTitle>
+      {notice && <StatusMessage tone="success">{notice}</StatusMessage>}
       <p class="page-actions">
         <Link href="/calendars/new" class="button">
           Connect a calendar

@@ -4,6 +4,7 @@ import { errorSentence } from "../errors.js";
 import type { ResultOf } from "../graphql.js";
 import { ConnectionFields, OptionFields, configureInputOf, newSettingsForm, type SettingsForm } from "../integration-form.js";
 import { CalendarChoices, type CalendarChoice } from "../calendar-choices.js";
+import { CalendarCheckList } from "../connection-check.js";
 import { ConfigureIntegrationMutation, DiscoverCalendarsQuery, TestConnectionMutation } from "../operations.js";
 import { Link } from "../router.js";
 import { useSession } from "../session.js";
@@ -106,16 +107,7 @@ export function ConnectPage() {
               <p>{connectionCheck.success ? "The connection works." : "The connection does not work yet."}</p>
               <p>{connectionCheck.message}</p>
             </div>
-            {connectionCheck.calendars.length > 0 && (
-              <>
-                <h3 class="small">Calendars the server shows</h3>
-                <ul>
-                  {connectionCheck.calendars.map((calendar) => (
-                    <li key={calendar.url}>{calendar.displayName ?? calendar.url}</li>
-                  ))}
-                </ul>
-              </>
-            )}
+            <CalendarCheckList calendars={connectionCheck.calendars} />
             {!connectionCheck.success && <p>Correct the settings above, then save and check again.</p>}
           </section>
         )}

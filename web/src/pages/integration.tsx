@@ -2,10 +2,20 @@ import { useClient, useMutation, useQuery } from "@urql/preact";
 import { useEffect, useState } from "preact/hooks";
 import { CalendarChoices, type CalendarChoice } from "../calendar-choices.js";
 import { errorSentence } from "../errors.js";
-import { formatDateTime } from "../format.js";
+import { describeCleanup, formatDateTime, plural } from "../format.js";
 import type { ResultOf } from "../graphql.js";
-import { ConnectionFields, OptionFields, configureInputOf, settingsFormOf, type SettingsForm } from "../integration-form.js";
-import { ConfigureIntegrationMutation, DeleteIntegrationMutation, IntegrationQuery, SyncRunsQuery, TestConnectionMutation, type IntegrationView, type SyncRunView } from "../operations.js";
+import { CalendarCheckList } from "../connection-check.js";
+import { ConnectionFields, OptionFields, configureInputOf, settingsFormOf, type ConfigureInput, type SettingsForm } from "../integration-form.js";
+import {
+  ConfigureIntegrationMutation,
+  DeleteIntegrationMutation,
+  IntegrationQuery,
+  RestoreImportedEntriesMutation,
+  SyncRunsQuery,
+  TestConnectionMutation,
+  type IntegrationView,
+  type SyncRunView,
+} from "../operations.js";
 import { navigate } from "../router.js";
 import { useSession } from "../session.js";
 import { STATUS_WORDS, SyncNow, SyncRunDetails, describeCounts, describeSkipped } from "../sync.js";
@@ -44,6 +54,7 @@ export function IntegrationPage({ id }: { id: string }) {
       </section>
       <Settings integration={integration} calendars={result.data?.calendars ?? []} onSaved={reload} />
       <History integrationId={id} zone={me.timezone} />
+      <RestoreDeletedEntries integrationId={id} />
       <DeleteIntegration integration={integration} />
     </>
   );
@@ -52,31 +63,51 @@ export function IntegrationPage({ id }: { id: string }) {
 type Calendars = ResultOf<typeof IntegrationQuery>["calendars"];
 
 function choicesOf(calendars: Calendars): CalendarChoice[] {
-  return calendars.map((c) => ({ url: c.url, displayName: c.displayName, color: c.color, supportsEvents: c.supportsEvents, selected: c.selected, defaultProjectId: c.defaultProjectId ?? "" }));
+  return calendars.map((c) => ({
+    url: c.url,
+    displayName: c.displayName,
+    color: c.color,
+    supportsEvents: c.supportsEvents,
+    selected: c.selected,
+    autoSelected: c.autoSelected,
+    defaultProjectId: c.defaultProjectId ?? "",
+  }));
 }
+
+type TestResult = ResultOf<typeof TestConnectionMutation>["testConnection"];
+type DroppedCalendarEntries = NonNullable<ConfigureInput["droppedCalendarEntries"]>;
 
 function Settings({ integration, calendars, onSaved }: { integration: IntegrationView; calendars: Calendars; onSaved: () => void }) {
   const client = useClient();
   const [form, setForm] = useState<SettingsForm>(() => settingsFormOf(integration));
   const [choices, setChoices] = useState<CalendarChoice[]>(() => choicesOf(calendars));
   useEffect(() => setChoices(choicesOf(calendars)), [calendars]);
+  const [dropped, setDropped] = useState<DroppedCalendarEntries>("KEEP");
   const [saved, setSaved] = useState<string | null>(null);
+  const [check, setCheck] = useState<TestResult | null>(null);
   const [save, runSave] = useMutation(ConfigureIntegrationMutation);
   const update = (change: Partial<SettingsForm>) => setForm((current) => ({ ...current, ...change }));
   const previousUrl = integration.calendarUrl ?? integration.serverUrl ?? "";
   const urlChanged = form.url.trim() !== previousUrl || form.directCalendar !== (integration.calendarUrl != null);
+  const unselected = choices.filter((choice) => !choice.selected && calendars.some((c) => c.url === choice.url && c.selected));
+  const dropsCalendars = urlChanged || unselected.length > 0;
   const onSubmit = async (event: Event) => {
     event.preventDefault();
     setSaved(null);
+    setCheck(null);
     const answer = await runSave({
       input: {
         ...configureInputOf(form, integration.id),
         calendars: urlChanged ? undefined : choices.filter((c) => c.supportsEvents).map((c) => ({ url: c.url, selected: c.selected, defaultProjectId: c.defaultProjectId || null })),
+        droppedCalendarEntries: dropsCalendars ? dropped : undefined,
       },
     });
-    if (answer.error) return;
+    if (!answer.data) return;
+    const cleanup = answer.data.configureCalDAVIntegration.lastCleanup;
     const test = await client.mutation(TestConnectionMutation, { integrationId: integration.id }).toPromise();
-    setSaved(test.data ? `Saved. ${test.data.testConnection.message}` : "Saved.");
+    setSaved(["Saved.", dropsCalendars && cleanup ? `Calendars no longer synced: ${describeCleanup(cleanup)}` : "", test.data?.testConnection.message ?? ""].filter(Boolean).join(" "));
+    setCheck(test.data?.testConnection ?? null);
+    setDropped("KEEP");
     onSaved();
   };
   return (
@@ -85,18 +116,70 @@ function Settings({ integration, calendars, onSaved }: { integration: Integratio
       <ConnectionFields form={form} update={update} editing />
       {urlChanged && (
         <p class="message warning" role="status">
-          You are changing the server address. Calendars of the old address that the new one does not have stop syncing; the entries imported from
-          them stay in your timesheet. Check the calendar list after saving.
+          {form.directCalendar
+            ? "You are changing the calendar's address. The new address becomes the calendar that is synced, and the old one stops syncing. Going back to an address used before picks its entries up where they were."
+            : "You are changing the server address. Selected calendars on another server (scheme, host or port) than the new address stop syncing; those on the same server stay selected with their entries. The check after saving finds the calendars at the new address: choose them then."}{" "}
+          The same calendar reached under another host name cannot be recognised: to have it imported only once, remove the entries below.
         </p>
       )}
       {!urlChanged && choices.length > 0 && <CalendarChoices choices={choices} onChange={setChoices} legend="Calendars to import" />}
+      {dropsCalendars && <DroppedEntriesChoice value={dropped} onChange={setDropped} />}
       <OptionFields form={form} update={update} />
       <ErrorMessage>{errorSentence(save.error)}</ErrorMessage>
-      <div role="status">{saved && <p class="message success">{saved}</p>}</div>
+      <div role="status">
+        {saved && <p class="message success">{saved}</p>}
+        {check && <CalendarCheckList calendars={check.calendars} />}
+      </div>
       <button type="submit" disabled={save.fetching}>
         {save.fetching ? "Saving…" : "Save the settings"}
       </button>
     </form>
+  );
+}
+
+/** What happens to the entries of the calendars a change stops syncing (docs/servers.md, "Changing an integration"). */
+function DroppedEntriesChoice({ value, onChange }: { value: DroppedCalendarEntries; onChange: (value: DroppedCalendarEntries) => void }) {
+  return (
+    <fieldset>
+      <legend>Entries of the calendars that stop syncing</legend>
+      <div class="field checkbox">
+        <input type="radio" id="dropped-keep" name="dropped" checked={value === "KEEP"} onChange={() => onChange("KEEP")} aria-describedby="dropped-keep-hint" />
+        <label for="dropped-keep">Keep their entries</label>
+        <p class="hint" id="dropped-keep-hint">
+          They stay in your timesheet, and follow their events again if you choose the calendar again.
+        </p>
+      </div>
+      <div class="field checkbox">
+        <input type="radio" id="dropped-remove" name="dropped" checked={value === "REMOVE_UNEDITED"} onChange={() => onChange("REMOVE_UNEDITED")} aria-describedby="dropped-remove-hint" />
+        <label for="dropped-remove">Remove the entries I did not change</label>
+        <p class="hint" id="dropped-remove-hint">
+          Entries you changed stay, no longer following their events. Choosing the calendar again later imports its events afresh.
+        </p>
+      </div>
+    </fieldset>
+  );
+}
+
+/** "Bring back deleted entries": deleted imported entries are not imported again until this. */
+function RestoreDeletedEntries({ integrationId }: { integrationId: string }) {
+  const [result, restore] = useMutation(RestoreImportedEntriesMutation);
+  const count = result.data?.restoreImportedEntries;
+  return (
+    <section class="card" aria-labelledby="restore">
+      <h2 id="restore">Deleted entries</h2>
+      <p>Entries of these calendars that you deleted from your timesheet are not imported again.</p>
+      <button type="button" class="secondary" disabled={result.fetching} onClick={() => void restore({ integrationId })}>
+        Bring back deleted entries
+      </button>
+      <ErrorMessage>{errorSentence(result.error)}</ErrorMessage>
+      <div role="status">
+        {count !== undefined && (
+          <p class="message success">
+            {count === 0 ? "You had deleted none of its entries." : `${plural(count, "deleted entry", "deleted entries")} will come back at the next sync.`}
+          </p>
+        )}
+      </div>
+    </section>
   );
 }
 
@@ -144,22 +227,16 @@ function History({ integrationId, zone }: { integrationId: string; zone: string 
   );
 }
 
-/**
- * Delete, with the choice of keeping or removing the entries it imported. Removing needs
- * deleteIntegration(deleteEntries: true) (not in the API yet): until then the choice is shown with
- * only "keep" possible.
- */
+/** Delete, with the choice of keeping or removing the entries it imported (edited ones always stay). */
 function DeleteIntegration({ integration }: { integration: IntegrationView }) {
   const [open, setOpen] = useState(false);
   const [removeEntries, setRemoveEntries] = useState(false);
   const [result, runDelete] = useMutation(DeleteIntegrationMutation);
-  // The one place the choice goes to the server: removeEntries becomes deleteEntries there.
   const remove = async () => {
-    if (removeEntries) return;
-    const answer = await runDelete({ id: integration.id });
-    if (answer.error) return;
+    const answer = await runDelete({ id: integration.id, deleteEntries: removeEntries });
+    if (!answer.data) return;
     setOpen(false);
-    navigate("/calendars");
+    navigate("/calendars", { notice: `${integration.name} was deleted. ${describeCleanup(answer.data.deleteIntegration)}` });
   };
   return (
     <section class="card" aria-labelledby="delete">
@@ -176,10 +253,10 @@ function DeleteIntegration({ integration }: { integration: IntegrationView }) {
             <label for="keep-entries">Keep them in my timesheet</label>
           </div>
           <div class="field checkbox">
-            <input type="radio" id="remove-entries" name="entries" checked={removeEntries} disabled onChange={() => setRemoveEntries(true)} aria-describedby="remove-entries-hint" />
+            <input type="radio" id="remove-entries" name="entries" checked={removeEntries} onChange={() => setRemoveEntries(true)} aria-describedby="remove-entries-hint" />
             <label for="remove-entries">Remove them too</label>
             <p class="hint" id="remove-entries-hint">
-              Not available on this server yet: delete them from the timesheet afterwards.
+              Entries you changed stay in your timesheet either way.
             </p>
           </div>
         </fieldset>

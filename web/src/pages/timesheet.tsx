@@ -11,6 +11,7 @@ import {
   CreateTimeEntryMutation,
   DeleteTimeEntryMutation,
   IntegrationNamesQuery,
+  ResetTimeEntryMutation,
   UpdateTimeEntryMutation,
   WeekEntriesQuery,
   WeekTotalsQuery,
@@ -179,6 +180,19 @@ const MATCHED_BY: Record<string, string> = {
   NONE: "no project matched",
 };
 
+const EDITED_FIELD: Record<TimeEntryView["editedFields"][number], string> = {
+  PROJECT: "project",
+  NOTES: "notes",
+  TIMES: "times",
+};
+
+/** "you changed its project and times". */
+function describeEdits(fields: TimeEntryView["editedFields"]): string {
+  const words = fields.map((field) => EDITED_FIELD[field]);
+  const list = words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words[words.length - 1]}` : words[0];
+  return `you changed its ${list}`;
+}
+
 interface EntryRowProps {
   entry: TimeEntryView;
   zone: string;
@@ -190,8 +204,17 @@ interface EntryRowProps {
 const EntryRow = memo(function EntryRow({ entry, zone, calendarName, onChanged }: EntryRowProps) {
   const [editing, setEditing] = useState(false);
   const [deleting, setDeleting] = useState(false);
+  const [resetError, setResetError] = useState<string | null>(null);
+  const client = useClient();
+  const edited = entry.editedFields.length > 0;
   const range = `${formatTime(entry.startTime, zone)}–${formatTime(entry.endTime, zone)}`;
   const what = `${range} ${entry.notes || entry.project?.name || ""}`.trim();
+  // Back to the event's times, notes and project; it follows the calendar again (resetTimeEntry).
+  const reset = async () => {
+    const answer = await client.mutation(ResetTimeEntryMutation, { id: entry.id }).toPromise();
+    setResetError(errorSentence(answer.error));
+    if (answer.data) onChanged();
+  };
   return (
     <li class="entry">
       <div class="entry-main">
@@ -203,7 +226,13 @@ const EntryRow = memo(function EntryRow({ entry, zone, calendarName, onChanged }
       <p class="entry-meta">
         {entry.source === "AUTO" ? `From ${calendarName ?? "a calendar"}` : "Added by hand"}
         {entry.matchedBy && ` · ${MATCHED_BY[entry.matchedBy]}`}
-        {entry.editedAfterImport && <span class="badge"> · changed by you{entry.externalEvent?.detached ? ", no longer follows its event" : ""}</span>}
+        {edited && (
+          <span class="badge">
+            {" "}
+            · {describeEdits(entry.editedFields)}
+            {entry.externalEvent?.detached ? "; its event is gone from the calendar" : ""}
+          </span>
+        )}
       </p>
       <div class="entry-actions">
         <button type="button" class="secondary small" aria-expanded={editing} onClick={() => setEditing(!editing)} aria-label={`Edit ${what}`}>
@@ -212,7 +241,13 @@ const EntryRow = memo(function EntryRow({ entry, zone, calendarName, onChanged }
         <button type="button" class="secondary small" onClick={() => setDeleting(true)} aria-label={`Delete ${what}`}>
           Delete
         </button>
+        {entry.source === "AUTO" && edited && (
+          <button type="button" class="secondary small" onClick={() => void reset()} aria-label={`Reset ${what} to the calendar's version`}>
+            Reset to the calendar's version
+          </button>
+        )}
       </div>
+      <ErrorMessage>{resetError}</ErrorMessage>
       {editing && (
         <EntryForm
           entry={entry}
