@@ -31,6 +31,11 @@ export interface Expansion {
    * data could not be read. Their links are kept as they are, and they are downloaded again.
    */
   unavailable: Set<string>;
+  /**
+   * The UIDs ([calendarId, uid] as JSON) the unavailable objects had when a sync last read them
+   * (the mirror keeps that version). An unreadable object may still hold any occurrence of them.
+   */
+  heldUids: Set<string>;
   /** Every object's cache key; null when some object has no etag (then nothing is remembered). */
   cacheKeys: MemoObject[] | null;
 }
@@ -109,7 +114,23 @@ export async function expandCalendars(
       if (t >= ws && t < we) desired.push(entry);
     }
   }
-  return { desired, unavailable, cacheKeys };
+  return { desired, unavailable, heldUids: await lastReadUids(db, unavailable), cacheKeys };
+}
+
+/** The UIDs in the stored data of the given objects ("calendarId href"): the last version a sync could read. */
+async function lastReadUids(db: Db, objects: ReadonlySet<string>): Promise<Set<string>> {
+  const byCalendar = new Map<string, string[]>();
+  for (const object of objects) {
+    const [calendarId, href] = [object.slice(0, object.indexOf(" ")), object.slice(object.indexOf(" ") + 1)];
+    byCalendar.set(calendarId, [...(byCalendar.get(calendarId) ?? []), href]);
+  }
+  const uids = new Set<string>();
+  for (const [calendarId, hrefs] of byCalendar) {
+    for (const data of (await objectData(db, calendarId, hrefs)).values()) {
+      for (const uid of uidsIn(data)) uids.add(JSON.stringify([calendarId, uid]));
+    }
+  }
+  return uids;
 }
 
 /** What the calendars hold once `changes` are applied: (calendar, href, etag), with data for what was downloaded. */
@@ -172,5 +193,9 @@ export function countExpansion(cached: CachedExpansion, ws: number, we: number, 
 }
 
 function uidIn(ics: string): string | null {
-  return /^UID:(.+)$/m.exec(ics)?.[1]?.trim() ?? null;
+  return uidsIn(ics)[0] ?? null;
+}
+
+function uidsIn(ics: string): string[] {
+  return [...ics.matchAll(/^UID:(.+)$/gm)].map((match) => match[1]!.trim());
 }

@@ -20,7 +20,7 @@ registerEnumType(SyncTriggerEnum, { name: "SyncTrigger" });
 
 @ObjectType()
 export class SkippedCount {
-  @Field(() => String, { description: "ALL_DAY, CANCELLED, DECLINED, FREE, INVALID_TIME or PARSE_ERROR." })
+  @Field(() => String, { description: "ALL_DAY, CANCELLED, DECLINED, DUPLICATE (another selected calendar holds the imported entry), FREE, INVALID_TIME or PARSE_ERROR." })
   reason!: string;
 
   @Field(() => Int)
