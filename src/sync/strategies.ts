@@ -184,6 +184,21 @@ async function scopedPlanInput(db: Db, input: PlanInput, changed: Map<string, Se
     for (const link of links) keys.add(occurrenceKey(link));
     existing.push(...links);
   }
+  // Which calendar holds an occurrence several calendars reach depends on all of them: a change in
+  // one (its copy deleted, say) may hand the occurrence to another whose objects did not change.
+  // So with several calendars, every UID in scope is planned in each of them.
+  const scopedUids = new Set([...[...uids.values()].flatMap((set) => [...set]), ...existing.map((link) => link.uid)]);
+  if (input.calendars.length > 1 && scopedUids.size > 0) {
+    const known = new Set(existing.map((link) => link.id));
+    for (const { calendarId } of input.calendars) {
+      for (const link of await linksOf(db, calendarId, [], [...scopedUids])) {
+        if (known.has(link.id)) continue;
+        keys.add(occurrenceKey(link));
+        existing.push(link);
+      }
+    }
+    for (const entry of input.desired) if (scopedUids.has(entry.uid)) keys.add(occurrenceKey(entry));
+  }
   return {
     desired: input.desired.filter((entry) => keys.has(occurrenceKey(entry))),
     existing,

@@ -339,3 +339,21 @@ it("changes a calendar the same whether another calendar of the run answers or f
   expect(outcomes[1]).toEqual(outcomes[0]);
   expect(outcomes[0]).toHaveLength(7);
 });
+
+/**
+ * An occurrence two calendars reach is imported from one (docs/sync.md, one entry). When the
+ * holder's copy goes, the other calendar's copy must be imported in the same incremental sync,
+ * although its object did not change: the scoped plan used to leave its key out, so the entry was
+ * deleted and nothing came in its place until a FULL sync.
+ */
+it("hands an occurrence to the other calendar when the holder's copy is deleted, in an incremental sync", async () => {
+  const s = await scenario({ services, server }, ["A", "B"]);
+  s.put("A", "stays.ics", event("stays", { start: yesterdayAt(8) }));
+  s.put("A", "invitation.ics", event("invitation"));
+  s.put("B", "invitation.ics", event("invitation"));
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 2, skipped: { DUPLICATE: 1 } });
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 0 });
+  s.remove("A", "invitation.ics");
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 1, entriesDeleted: 1 });
+  expect((await s.entries()).map((e) => e.notes)).toEqual(["Meeting stays", "Meeting invitation"]);
+});
