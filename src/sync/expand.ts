@@ -46,6 +46,8 @@ interface MirrorEntry {
   etag: string | null;
   /** null until read (only objects the cache cannot answer are read) */
   data: string | null;
+  /** reported changed but not delivered: its stored data is an older version */
+  missing: boolean;
 }
 
 export async function expandCalendars(
@@ -69,6 +71,12 @@ export async function expandCalendars(
   const budgetOf = (calendarId: string) => budgets.get(calendarId) ?? budgets.set(calendarId, calendarOccurrenceBudget()).get(calendarId)!;
   let expanded = 0;
   for (const object of objects) {
+    if (object.missing) {
+      // Changed on the server, not delivered: the stored version is out of date, so expanding it
+      // could create or change entries the server no longer has. Held as it is until it arrives.
+      unavailable.add(`${object.calendarId} ${object.href}`);
+      continue;
+    }
     let cached = hits.get(object);
     if (!cached && ++expanded % YIELD_EVERY_OBJECTS === 0) await new Promise((resolve) => setImmediate(resolve));
     if (!cached) {
@@ -138,9 +146,10 @@ async function mirrorIndex(changes: ReadonlyMap<string, CollectionChanges>, mirr
   const out: MirrorEntry[] = [];
   for (const [calendarId, change] of changes) {
     const byHref = new Map<string, MirrorEntry>();
-    for (const [href, etag] of await mirrors.of(calendarId)) byHref.set(href, { calendarId, href, etag, data: null });
+    const missing = new Set(change.missing);
+    for (const [href, etag] of await mirrors.of(calendarId)) byHref.set(href, { calendarId, href, etag, data: null, missing: missing.has(href) });
     for (const href of change.deletions) byHref.delete(href);
-    for (const object of change.upserts) byHref.set(object.key, { calendarId, href: object.key, etag: object.etag, data: object.data });
+    for (const object of change.upserts) byHref.set(object.key, { calendarId, href: object.key, etag: object.etag, data: object.data, missing: false });
     out.push(...byHref.values());
   }
   return out;

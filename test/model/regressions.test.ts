@@ -357,3 +357,31 @@ it("hands an occurrence to the other calendar when the holder's copy is deleted,
   expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 1, entriesDeleted: 1 });
   expect((await s.entries()).map((e) => e.notes)).toEqual(["Meeting stays", "Meeting invitation"]);
 });
+
+/**
+ * Found by the history test (seed 895229849): a series changes on the server, the clock moves so
+ * that one more of its old instances enters the window, and the multiget leaves the series out.
+ * The stale stored version was expanded, and an entry was created for an instance the server no
+ * longer has. An object reported changed but not delivered is now held as it is until it arrives.
+ */
+it("creates nothing from the stored version of an object that changed but was not delivered", async () => {
+  const clock = { now: Date.now() };
+  const clocked = await freshServices(database.db, key, () => new Date(clock.now));
+  const s = await scenario({ services: clocked, server });
+  const series = event("standup", { start: Math.floor(clock.now / HOUR_MS) * HOUR_MS + 9 * DAY_MS + 12 * HOUR_MS, rule: { freq: "DAILY", count: 3 } });
+  s.put("A", "standup.ics", series);
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 1 });
+  const before = await s.entries();
+  s.put("A", "standup.ics", { ...series, start: series.start - DAY_MS, minutes: 30 });
+  clock.now += DAY_MS;
+  server.inject({ kind: "multiget-omits-href" });
+  expect(await s.sync()).toMatchObject({ status: "PARTIAL", entriesCreated: 0, entriesDeleted: 0 });
+  expect(await s.entries()).toEqual(before);
+  // Delivered now: the entries follow the series as it is.
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS" });
+  expect((await s.entries()).map((e) => [e.startTime.getTime() - series.start, e.endTime.getTime() - e.startTime.getTime()])).toEqual([
+    [-DAY_MS, 30 * 60_000],
+    [0, 30 * 60_000],
+    [DAY_MS, 30 * 60_000],
+  ]);
+});
