@@ -286,6 +286,17 @@ describe("duplicates: two objects claim one UID + RECURRENCE-ID", () => {
     });
     expect([p.creates, p.deletes, p.heldElsewhere.map((h) => h.heldIn)]).toEqual([[], [], ["cal"]]);
   });
+
+  it("takes no entry away for a calendar that failed this run (found by the history test, seed 20261206)", () => {
+    // The failed calendar has a tombstone for the occurrence; the synced one imported it since.
+    const p = plan({
+      desired: [desired({ calendarId: "cal-2" })],
+      existing: [link({ id: "l1", timeEntryId: null }), link({ id: "l2", calendarId: "cal-2" })],
+      calendars: [{ calendarId: "cal-2", listedObjectCount: 1, url: "https://dav.example/b/" }],
+      unreachedCalendars: [{ calendarId: "cal", url: "https://dav.example/a/" }],
+    });
+    expect([p.deletes, p.heldElsewhere, p.unchanged]).toEqual([[], [], 1]);
+  });
 });
 
 // ---------------------------------------------------------------------------

@@ -335,7 +335,8 @@ function matchChangesOfKind(
  *   2. else the calendar with the smallest URL.
  * The rule depends only on the calendars and the user's own actions, never on which calendar
  * happened to be imported first. A selected calendar that could not be synced this run still
- * holds the occurrences it has links for: its entries are not doubled by a copy meanwhile.
+ * holds the occurrences it has links for, unless a synced calendar has a link for it too: its
+ * entries are not doubled by a copy meanwhile, and it takes no entry away.
  * The other calendars skip the occurrence (DUPLICATE); an untouched entry one of them imported
  * earlier is then judged vanished, like any occurrence its calendar no longer shows.
  */
@@ -351,10 +352,10 @@ function oneCalendarPerOccurrence(
   const imported: DesiredEntry[] = [];
   const heldElsewhere: SyncPlan["heldElsewhere"] = [];
   for (const entries of groupBy(desired, (entry) => JSON.stringify([entry.uid, entry.recurrenceId ?? null])).values()) {
-    const calendarIds = [
-      ...new Set(entries.map((entry) => entry.calendarId)),
-      ...unreached.filter((calendarId) => linksByKey.has(occurrenceKey({ ...entries[0]!, calendarId }))),
-    ];
+    const reaching = [...new Set(entries.map((entry) => entry.calendarId))];
+    const linkedIn = (calendarId: string) => linksByKey.has(occurrenceKey({ ...entries[0]!, calendarId }));
+    // A calendar that failed only keeps a copy from being imported; it takes no entry away.
+    const calendarIds = reaching.some(linkedIn) ? reaching : [...reaching, ...unreached.filter(linkedIn)];
     if (calendarIds.length === 1) {
       imported.push(...entries);
       continue;

@@ -275,7 +275,7 @@ export class ReferenceTimesheet {
     // One occurrence (UID + RECURRENCE-ID) in several calendars is imported from one: the calendar
     // whose entry for it the user touched (edited, deleted, detached), else the first by URL (here:
     // by name, as the calendars' URLs differ only in it). The others skip it. A selected calendar
-    // that failed holds what it has links for.
+    // that failed holds what it has links for, unless a synced calendar that reaches it has one too.
     const calendarsOf = new Map<string, string[]>();
     for (const [first] of candidates.values()) {
       const occurrence = JSON.stringify([first!.uid, first!.recurrenceId]);
@@ -284,7 +284,9 @@ export class ReferenceTimesheet {
     let heldElsewhere = 0;
     for (const [occurrence, reaching] of calendarsOf) {
       const [uid, recurrenceId] = JSON.parse(occurrence) as [string, number | null];
-      const calendars = [...reaching, ...selected.filter((calendar) => !syncedSet.has(calendar) && this.links.has(keyOf(calendar, uid, recurrenceId)))];
+      const linkedIn = (calendar: string) => this.links.has(keyOf(calendar, uid, recurrenceId));
+      // A failed calendar only keeps a copy from being imported; it takes no entry away.
+      const calendars = reaching.some(linkedIn) ? reaching : [...reaching, ...selected.filter((calendar) => !syncedSet.has(calendar) && linkedIn(calendar))];
       if (calendars.length < 2) continue;
       const touched = (calendar: string) => {
         const link = this.links.get(keyOf(calendar, uid, recurrenceId));
