@@ -19,6 +19,12 @@ import * as schema from "./schema.js";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/**
+ * An in-memory database is gone with its process: nothing to make durable, so no flushes and no
+ * full-page images in the write-ahead log, which PGlite otherwise writes to its in-memory file system.
+ */
+const IN_MEMORY_PARAMS = ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
+
 export interface Database {
   db: Db;
   kind: "pglite" | "postgres";
@@ -95,7 +101,7 @@ async function openPglite(options: { dataDir: string | null; loadDataDir?: Blob 
       throw error;
     }
   } else {
-    client = new PGlite({ loadDataDir: options.loadDataDir, startParams: PGLITE_START_PARAMS });
+    client = new PGlite({ loadDataDir: options.loadDataDir, startParams: [...PGLITE_START_PARAMS, ...IN_MEMORY_PARAMS] });
     await client.waitReady;
   }
   const db = drizzlePglite({ client, schema, casing: "snake_case" });

@@ -20,7 +20,7 @@ export interface CalDAVAccess {
 
 export function createCalDAVAccess(
   config: Pick<Config, "caldavAllowPrivateNetworks" | "caldavTimeoutMs"> & Partial<Pick<Config, "caldavMaxRequestsPerOrigin">>,
-  hooks: { lookup?: Resolver; onRequest?: (info: RequestInfo) => void } = {},
+  hooks: { lookup?: Resolver; onRequest?: (info: RequestInfo) => void; retryBaseDelayMs?: number } = {},
 ): CalDAVAccess {
   const pool = new OriginPool({
     addressPolicy: { allowPrivateNetworks: config.caldavAllowPrivateNetworks },
@@ -30,6 +30,15 @@ export function createCalDAVAccess(
   });
   return {
     connect: ({ username, password, verifyTls, configuredUrls }) =>
-      new CalDAVHttpClient({ username, password, verifyTls, ...(configuredUrls ? { credentialOrigins: configuredUrls } : {}), timeoutMs: config.caldavTimeoutMs, pool, onRequest: hooks.onRequest }),
+      new CalDAVHttpClient({
+        username,
+        password,
+        verifyTls,
+        ...(configuredUrls ? { credentialOrigins: configuredUrls } : {}),
+        timeoutMs: config.caldavTimeoutMs,
+        pool,
+        onRequest: hooks.onRequest,
+        retryBaseDelayMs: hooks.retryBaseDelayMs,
+      }),
   };
 }

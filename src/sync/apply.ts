@@ -77,7 +77,9 @@ export async function applyPlan(db: Db, userId: string, plan: SyncPlan, mirror: 
   };
   for (const change of mirror) {
     add(change.deletions, size, (tx, hrefs) => deleteMirrorObjects(tx, change.calendarId, hrefs));
-    add(change.upserts, maxRows, (tx, objects) => upsertMirrorObjects(tx, change.calendarId, objects));
+    const unreadable = new Set(change.unreadable);
+    add(change.upserts.filter((object) => !unreadable.has(object.key)), maxRows, (tx, objects) => upsertMirrorObjects(tx, change.calendarId, objects, "replace"));
+    add(change.upserts.filter((object) => unreadable.has(object.key)), maxRows, (tx, objects) => upsertMirrorObjects(tx, change.calendarId, objects, "keep"));
   }
   add(plan.deletes, size, async (tx, links) => {
     const claimed = await claimLiveLinks(tx, userId, links, { unedited: true });
@@ -131,14 +133,20 @@ async function deleteMirrorObjects(tx: Tx, calendarId: string, hrefs: string[]):
   await tx.delete(calendarObjects).where(and(eq(calendarObjects.calendarId, calendarId), inArray(calendarObjects.href, hrefs)));
 }
 
-async function upsertMirrorObjects(tx: Tx, calendarId: string, objects: FetchedObject[]): Promise<void> {
+/**
+ * Stores downloaded objects. "keep": objects we could not read keep the data a sync last read
+ * (it says which UIDs they hold: ./expand.ts, heldUids) and lose their etag, so the next listing
+ * downloads them again; new ones are stored as they came.
+ */
+async function upsertMirrorObjects(tx: Tx, calendarId: string, objects: FetchedObject[], storedData: "replace" | "keep"): Promise<void> {
   // One JSON parameter per batch instead of four bind parameters per row: far cheaper to
   // serialise and parse for both drivers (PGlite especially), same statement otherwise.
-  const rows = JSON.stringify(objects.map((object) => ({ href: object.key, etag: object.etag, data: object.data })));
+  const rows = JSON.stringify(objects.map((object) => ({ href: object.key, etag: storedData === "keep" ? null : object.etag, data: object.data })));
+  const onConflict = storedData === "keep" ? sql`etag = null, updated_at = now()` : sql`etag = excluded.etag, data = excluded.data, updated_at = now()`;
   await tx.execute(sql`
     insert into calendar_objects (calendar_id, href, etag, data)
     select ${calendarId}::uuid, x.href, x.etag, x.data from json_to_recordset(${rows}::json) as x(href text, etag text, data text)
-    on conflict (calendar_id, href) do update set etag = excluded.etag, data = excluded.data, updated_at = now()`);
+    on conflict (calendar_id, href) do update set ${onConflict}`);
 }
 
 /** Last of all: unreadable objects lose their etag, and each calendar stores the state to resume from. */

@@ -145,7 +145,8 @@ export class SyncEngine {
         desired: expansion.desired,
         existing: [],
         window,
-        calendars: synced.map((d) => ({ calendarId: d.calendar.id, listedObjectCount: d.changes.objectCount ?? mirrors.sizeOf(d.calendar.id) ?? 0 })),
+        calendars: synced.map((d) => ({ calendarId: d.calendar.id, url: d.calendar.url, listedObjectCount: d.changes.objectCount ?? mirrors.sizeOf(d.calendar.id) ?? 0 })),
+        unreachedCalendars: failed.map((d) => ({ calendarId: d.calendar.id, url: d.calendar.url })),
         confirmDeletions: options.mode === "FULL" && options.confirmDeletions,
       };
       let plannedObjects: number | null;
@@ -166,6 +167,11 @@ export class SyncEngine {
     for (const duplicate of plan.duplicates) {
       result.errors.push({ href: duplicate.href, uid: duplicate.uid, message: "Another calendar object has the same UID and RECURRENCE-ID; only one was imported." });
     }
+    const heldElsewhere = heldElsewhereNotes(plan, calendars);
+    if (heldElsewhere.starts.length > 0) {
+      result.skipped.DUPLICATE = (result.skipped.DUPLICATE ?? 0) + heldElsewhere.starts.length;
+      result.warnings.push(...heldElsewhere.warnings);
+    }
     const missing = synced.some((d) => d.changes.missing.length > 0);
     const partial = plan.guard !== null || result.errors.length > 0 || failed.length > 0 || missing;
     if (fastPath) {
@@ -177,6 +183,7 @@ export class SyncEngine {
         objects: cacheKeys,
         windowStart: window.start.getTime(),
         windowEnd: window.end.getTime(),
+        heldElsewhere,
       });
     } else {
       syncMemos.delete(integration.id);
@@ -250,6 +257,20 @@ function allCalendarsFailed(result: SyncRunResult, failed: readonly (CalendarDow
   const urls = failed.map((d) => d.calendar.url).join(", ");
   const message = `${userMessageFor(first!.error)} Nothing was changed; calendar${failed.length === 1 ? "" : "s"} not synced: ${urls}.`;
   return { ...result, status: "ERROR", message, errorCode: first!.error.code, retryAfterMs: first!.error.retryAfterMs ?? null };
+}
+
+/**
+ * Occurrences skipped because another calendar of the integration holds them: their starts (the
+ * DUPLICATE count) and one warning per event and pair of calendars, naming the calendar holding
+ * the imported entry.
+ */
+function heldElsewhereNotes(plan: SyncPlan, calendars: readonly Calendar[]): { starts: number[]; warnings: string[] } {
+  const urlOf = new Map(calendars.map((c) => [c.id, c.url]));
+  const warnings = new Set<string>();
+  for (const { desired, heldIn } of plan.heldElsewhere) {
+    warnings.add(`The event "${desired.uid}" is in ${urlOf.get(desired.calendarId)} and in ${urlOf.get(heldIn)}; it was imported once, from ${urlOf.get(heldIn)}.`);
+  }
+  return { starts: plan.heldElsewhere.map((h) => h.desired.start.getTime()), warnings: [...warnings] };
 }
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {

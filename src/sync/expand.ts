@@ -31,6 +31,11 @@ export interface Expansion {
    * data could not be read. Their links are kept as they are, and they are downloaded again.
    */
   unavailable: Set<string>;
+  /**
+   * The UIDs ([calendarId, uid] as JSON) the unavailable objects had when a sync last read them
+   * (the mirror keeps that version). An unreadable object may still hold any occurrence of them.
+   */
+  heldUids: Set<string>;
   /** Every object's cache key; null when some object has no etag (then nothing is remembered). */
   cacheKeys: MemoObject[] | null;
 }
@@ -41,6 +46,8 @@ interface MirrorEntry {
   etag: string | null;
   /** null until read (only objects the cache cannot answer are read) */
   data: string | null;
+  /** reported changed but not delivered: its stored data is an older version */
+  missing: boolean;
 }
 
 export async function expandCalendars(
@@ -67,6 +74,12 @@ export async function expandCalendars(
     optionsByCalendar.get(calendarId) ?? optionsByCalendar.set(calendarId, { ...expandOptions, calendarBudget: calendarOccurrenceBudget() }).get(calendarId)!;
   let expanded = 0;
   for (const object of objects) {
+    if (object.missing) {
+      // Changed on the server, not delivered: the stored version is out of date, so expanding it
+      // could create or change entries the server no longer has. Held as it is until it arrives.
+      unavailable.add(`${object.calendarId} ${object.href}`);
+      continue;
+    }
     let cached = hits.get(object);
     if (!cached && ++expanded % YIELD_EVERY_OBJECTS === 0) await new Promise((resolve) => setImmediate(resolve));
     if (!cached) {
@@ -113,7 +126,23 @@ export async function expandCalendars(
       if (t >= ws && t < we) desired.push(entry);
     }
   }
-  return { desired, unavailable, cacheKeys };
+  return { desired, unavailable, heldUids: await lastReadUids(db, unavailable), cacheKeys };
+}
+
+/** The UIDs in the stored data of the given objects ("calendarId href"): the last version a sync could read. */
+async function lastReadUids(db: Db, objects: ReadonlySet<string>): Promise<Set<string>> {
+  const byCalendar = new Map<string, string[]>();
+  for (const object of objects) {
+    const [calendarId, href] = [object.slice(0, object.indexOf(" ")), object.slice(object.indexOf(" ") + 1)];
+    byCalendar.set(calendarId, [...(byCalendar.get(calendarId) ?? []), href]);
+  }
+  const uids = new Set<string>();
+  for (const [calendarId, hrefs] of byCalendar) {
+    for (const data of (await objectData(db, calendarId, hrefs)).values()) {
+      for (const uid of uidsIn(data)) uids.add(JSON.stringify([calendarId, uid]));
+    }
+  }
+  return uids;
 }
 
 /** What the calendars hold once `changes` are applied: (calendar, href, etag), with data for what was downloaded. */
@@ -121,9 +150,10 @@ async function mirrorIndex(changes: ReadonlyMap<string, CollectionChanges>, mirr
   const out: MirrorEntry[] = [];
   for (const [calendarId, change] of changes) {
     const byHref = new Map<string, MirrorEntry>();
-    for (const [href, etag] of await mirrors.of(calendarId)) byHref.set(href, { calendarId, href, etag, data: null });
+    const missing = new Set(change.missing);
+    for (const [href, etag] of await mirrors.of(calendarId)) byHref.set(href, { calendarId, href, etag, data: null, missing: missing.has(href) });
     for (const href of change.deletions) byHref.delete(href);
-    for (const object of change.upserts) byHref.set(object.key, { calendarId, href: object.key, etag: object.etag, data: object.data });
+    for (const object of change.upserts) byHref.set(object.key, { calendarId, href: object.key, etag: object.etag, data: object.data, missing: false });
     out.push(...byHref.values());
   }
   return out;
@@ -176,5 +206,9 @@ export function countExpansion(cached: CachedExpansion, ws: number, we: number, 
 }
 
 function uidIn(ics: string): string | null {
-  return /^UID:(.+)$/m.exec(ics)?.[1]?.trim() ?? null;
+  return uidsIn(ics)[0] ?? null;
+}
+
+function uidsIn(ics: string): string[] {
+  return [...ics.matchAll(/^UID:(.+)$/gm)].map((match) => match[1]!.trim());
 }

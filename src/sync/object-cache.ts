@@ -200,6 +200,8 @@ export interface SyncMemo {
   objects: MemoObject[];
   windowStart: number;
   windowEnd: number;
+  /** Occurrences skipped as DUPLICATE because another calendar holds them: their starts and the run's warnings about them. */
+  heldElsewhere: { starts: number[]; warnings: string[] };
 }
 
 export interface MemoObject {

@@ -67,7 +67,7 @@ export function plannedCalendars(
   const deleted = count(plan.deletes.filter((link) => !stale.has(link)), (link) => link.calendarId);
   const conflicts = count([...plan.conflictsKept, ...stale], (link) => link.calendarId);
   const changedWithEvent = count(
-    [...plan.creates, ...plan.updates.map((u) => u.desired), ...plan.duplicates],
+    [...plan.creates, ...plan.updates.map((u) => u.desired), ...plan.duplicates, ...plan.heldElsewhere.map((h) => h.desired)],
     (entry) => entry.calendarId,
   );
   return downloads.flatMap((download) => {

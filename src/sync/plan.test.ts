@@ -243,16 +243,58 @@ describe("duplicates: two objects claim one UID + RECURRENCE-ID", () => {
     expect(plan({ desired: [early, late] }).creates).toEqual([early]);
   });
 
-  it("does not count the same UID in two calendars as a duplicate", () => {
+  it("imports an occurrence reached through two calendars once, from the calendar with the smallest URL", () => {
+    const inTeam = desired({ calendarId: "cal-2" });
     const p = plan({
-      desired: [desired(), desired({ calendarId: "cal-2" })],
+      desired: [desired(), inTeam],
       calendars: [
-        { calendarId: "cal", listedObjectCount: 1 },
-        { calendarId: "cal-2", listedObjectCount: 1 },
+        { calendarId: "cal", listedObjectCount: 1, url: "https://dav.example/calendars/personal/" },
+        { calendarId: "cal-2", listedObjectCount: 1, url: "https://dav.example/calendars/p-team/" },
       ],
     });
-    expect(p.creates).toHaveLength(2);
+    expect(p.creates).toEqual([inTeam]);
     expect(p.duplicates).toEqual([]);
+    expect(p.heldElsewhere).toEqual([{ desired: desired(), heldIn: "cal-2" }]);
+  });
+
+  it("keeps an occurrence in the calendar whose entry the user touched, and moves an untouched one to the smallest URL", () => {
+    const calendars = [
+      { calendarId: "cal", listedObjectCount: 1, url: "https://dav.example/b/" },
+      { calendarId: "cal-2", listedObjectCount: 1, url: "https://dav.example/a/" },
+    ];
+    for (const [touch, holder] of [
+      [{ entryEditedAfterImport: true }, "cal"],
+      [{ timeEntryId: null }, "cal"],
+      [{ detached: true }, "cal"],
+      [{}, "cal-2"],
+    ] as const) {
+      const imported = link({ id: "l1", ...touch });
+      const p = plan({ desired: [desired(), desired({ calendarId: "cal-2" })], existing: [imported], calendars });
+      expect(p.heldElsewhere.map((h) => h.heldIn), JSON.stringify(touch)).toEqual([holder]);
+      // Moved: the untouched entry of the other calendar goes, the holder's is created.
+      if (holder === "cal-2") expect([p.deletes, p.creates.map((c) => c.calendarId)]).toEqual([[imported], ["cal-2"]]);
+    }
+  });
+
+  it("leaves an occurrence to a calendar that failed this run and has a link for it", () => {
+    const p = plan({
+      desired: [desired({ calendarId: "cal-2" })],
+      existing: [link({ id: "l1" })],
+      calendars: [{ calendarId: "cal-2", listedObjectCount: 1, url: "https://dav.example/b/" }],
+      unreachedCalendars: [{ calendarId: "cal", url: "https://dav.example/a/" }],
+    });
+    expect([p.creates, p.deletes, p.heldElsewhere.map((h) => h.heldIn)]).toEqual([[], [], ["cal"]]);
+  });
+
+  it("takes no entry away for a calendar that failed this run (found by the history test, seed 20261206)", () => {
+    // The failed calendar has a tombstone for the occurrence; the synced one imported it since.
+    const p = plan({
+      desired: [desired({ calendarId: "cal-2" })],
+      existing: [link({ id: "l1", timeEntryId: null }), link({ id: "l2", calendarId: "cal-2" })],
+      calendars: [{ calendarId: "cal-2", listedObjectCount: 1, url: "https://dav.example/b/" }],
+      unreachedCalendars: [{ calendarId: "cal", url: "https://dav.example/a/" }],
+    });
+    expect([p.deletes, p.heldElsewhere, p.unchanged]).toEqual([[], [], 1]);
   });
 });
 
@@ -558,7 +600,7 @@ describe("properties (500 random inputs)", () => {
     for (const seed of seeds) {
       const input = randomInput(seed);
       const p = planSync(input);
-      expect(p.creates.length + p.updates.length + p.relinks.length + p.duplicates.length + p.unchanged, `seed ${seed}`).toBe(
+      expect(p.creates.length + p.updates.length + p.relinks.length + p.duplicates.length + p.heldElsewhere.length + p.unchanged, `seed ${seed}`).toBe(
         input.desired.length,
       );
       const touched = [...p.updates.map((u) => u.link), ...p.relinks.map((u) => u.link), ...p.deletes, ...p.conflictsKept].map((l) => l.id);
@@ -612,6 +654,8 @@ describe("properties (500 random inputs)", () => {
           ...p.deletes,
           ...p.conflictsKept,
           ...p.duplicates,
+          // an occurrence several calendars reach is planned in all of them (strategies.ts, scopedPlanInput)
+          ...p.heldElsewhere.flatMap((h) => [h.desired, { ...h.desired, calendarId: h.heldIn }]),
         ]),
       ].map(occurrenceKey);
       const r = random(seed * 104729);

@@ -67,8 +67,16 @@ export interface PlanInput {
   existing: ExistingLink[];
   /** Occurrences starting in [start, end) are in the window. */
   window: { start: Date; end: Date };
-  /** The synced calendars and how many objects the server listed for each this run. */
-  calendars: { calendarId: string; listedObjectCount: number }[];
+  /**
+   * The synced calendars and how many objects the server listed for each this run; `url` orders
+   * them when one occurrence is reached through several (absent: the calendar id does).
+   */
+  calendars: { calendarId: string; listedObjectCount: number; url?: string }[];
+  /**
+   * Selected calendars that could not be synced this run. Their links in `existing` are not judged;
+   * they only keep the occurrences those calendars hold (see {@link oneCalendarPerOccurrence}).
+   */
+  unreachedCalendars?: { calendarId: string; url: string }[];
   /** A FULL sync with explicit confirmation: the guards do not withhold anything. */
   confirmDeletions: boolean;
   /**
@@ -120,6 +128,11 @@ export interface SyncPlan {
   unchanged: number;
   /** Occurrences whose key another object already claims (broken servers); not imported. */
   duplicates: DesiredEntry[];
+  /**
+   * Occurrences (UID + RECURRENCE-ID) also reached through another synced calendar, which holds the
+   * imported one (see {@link oneCalendarPerOccurrence}); not imported from this calendar.
+   */
+  heldElsewhere: { desired: DesiredEntry; heldIn: string }[];
   /** Set when deletions were withheld; the run should finish PARTIAL with its message. */
   guard: SyncGuard | null;
 }
@@ -148,10 +161,15 @@ export function planSync(input: PlanInput): SyncPlan {
   // Links of calendars not synced this run (e.g. deselected) are not ours to judge.
   const links = input.existing.filter((link) => synced.has(link.calendarId));
   const linksByKey = groupBy(links, occurrenceKey);
-  const { winners, duplicates } = pickOneDesiredPerKey(input.desired, linksByKey);
-  const movedLinks = matchChangesOfKind(winners, linksByKey, input.window);
+  const unreached = new Set((input.unreachedCalendars ?? []).map((c) => c.calendarId));
+  const unreachedLinks = input.existing.filter((link) => unreached.has(link.calendarId));
+  const { imported, heldElsewhere } = oneCalendarPerOccurrence(input.desired, groupBy([...links, ...unreachedLinks], occurrenceKey), [...input.calendars, ...(input.unreachedCalendars ?? [])], unreached);
+  // Links are carried across a change of kind first: the object a carried link names then wins
+  // its new key, as it wins a key its link never left.
+  const movedLinks = matchChangesOfKind(imported, linksByKey, input.window);
+  const { winners, duplicates } = pickOneDesiredPerKey(imported, linksByKey, movedLinks);
 
-  const plan: SyncPlan = { creates: [], updates: [], relinks: [], deletes: [], conflictsKept: [], unchanged: 0, duplicates, guard: null };
+  const plan: SyncPlan = { creates: [], updates: [], relinks: [], deletes: [], conflictsKept: [], unchanged: 0, duplicates, heldElsewhere, guard: null };
   const vanished: Vanished[] = [];
 
   for (const key of [...new Set([...winners.keys(), ...linksByKey.keys()])].sort(compareStrings)) {
@@ -262,19 +280,21 @@ function requireLink(link: ExistingLink | undefined): ExistingLink {
  * Per (calendar, UID), only while the link starts in the window (time passing never moves an
  * entry), and only onto a key that has no link of its own:
  *   single → series: the link of (uid, null), when (uid, null) is no longer desired, goes to the
- *                    first desired instance (earliest start);
+ *                    first desired instance (earliest start) — of the object the link names, when
+ *                    two objects carry the UID;
  *   series → single: a desired (uid, null) without link takes the link of the first instance
  *                    (earliest start) whose own key is no longer desired.
  * Returns, per desired key, the link that moves to it.
  */
 function matchChangesOfKind(
-  winners: ReadonlyMap<string, DesiredEntry>,
+  desiredEntries: readonly DesiredEntry[],
   linksByKey: Map<string, ExistingLink[]>,
   window: PlanInput["window"],
 ): Map<string, ExistingLink> {
   const moved = new Map<string, ExistingLink>();
   const byEvent = (item: { calendarId: string; uid: string }) => JSON.stringify([item.calendarId, item.uid]);
-  const desiredByEvent = groupBy([...winners.values()], byEvent);
+  const desiredByEvent = groupBy(desiredEntries, byEvent);
+  const desiredKeys = new Set(desiredEntries.map(occurrenceKey));
   const linksByEvent = groupBy([...linksByKey.values()].flat(), byEvent);
   // Earliest first; ties broken by key and id, so the match does not depend on input order.
   const firstDesired = (a: DesiredEntry, b: DesiredEntry) => a.start.getTime() - b.start.getTime() || compareStrings(occurrenceKey(a), occurrenceKey(b));
@@ -284,10 +304,11 @@ function matchChangesOfKind(
     const single = eventLinks.find((link) => link.recurrenceId === null);
     const singleDesired = desired.find((entry) => entry.recurrenceId === null);
     if (single && !singleDesired && inWindow(single.occurrenceStart, window)) {
-      const [first] = desired.filter((entry) => !linksByKey.has(occurrenceKey(entry))).sort(firstDesired);
+      const ofLinkedObject = (entry: DesiredEntry) => Number(entry.href !== single.href);
+      const [first] = desired.filter((entry) => !linksByKey.has(occurrenceKey(entry))).sort((a, b) => ofLinkedObject(a) - ofLinkedObject(b) || firstDesired(a, b));
       if (first) moved.set(occurrenceKey(first), single);
     } else if (!single && singleDesired) {
-      const [first] = eventLinks.filter((link) => !winners.has(occurrenceKey(link)) && inWindow(link.occurrenceStart, window));
+      const [first] = eventLinks.filter((link) => !desiredKeys.has(occurrenceKey(link)) && inWindow(link.occurrenceStart, window));
       if (first) moved.set(occurrenceKey(singleDesired), first);
     }
   }
@@ -303,19 +324,73 @@ function matchChangesOfKind(
 // Duplicates
 
 /**
+ * One occurrence, one entry: the same occurrence (UID + RECURRENCE-ID) reached through several
+ * synced calendars of the integration — an invitation in a personal and in a shared team calendar —
+ * is imported from one of them:
+ *   1. the calendar whose entry for it the user touched (edited, deleted, or kept detached), so a
+ *      user's version is never doubled by another calendar's copy;
+ *   2. else the calendar with the smallest URL.
+ * The rule depends only on the calendars and the user's own actions, never on which calendar
+ * happened to be imported first. A selected calendar that could not be synced this run still
+ * holds the occurrences it has links for, unless a synced calendar has a link for it too: its
+ * entries are not doubled by a copy meanwhile, and it takes no entry away.
+ * The other calendars skip the occurrence (DUPLICATE); an untouched entry one of them imported
+ * earlier is then judged vanished, like any occurrence its calendar no longer shows.
+ */
+function oneCalendarPerOccurrence(
+  desired: readonly DesiredEntry[],
+  linksByKey: ReadonlyMap<string, ExistingLink[]>,
+  calendars: readonly { calendarId: string; url?: string }[],
+  unreachedIds: ReadonlySet<string>,
+): { imported: DesiredEntry[]; heldElsewhere: SyncPlan["heldElsewhere"] } {
+  const urlOf = new Map(calendars.map((c) => [c.calendarId, c.url ?? c.calendarId]));
+  const unreached = [...unreachedIds];
+  const touched = (link: ExistingLink) => link.timeEntryId === null || link.detached || link.entryEditedAfterImport;
+  const imported: DesiredEntry[] = [];
+  const heldElsewhere: SyncPlan["heldElsewhere"] = [];
+  for (const entries of groupBy(desired, (entry) => JSON.stringify([entry.uid, entry.recurrenceId ?? null])).values()) {
+    const reaching = [...new Set(entries.map((entry) => entry.calendarId))];
+    const linkedIn = (calendarId: string) => linksByKey.has(occurrenceKey({ ...entries[0]!, calendarId }));
+    // A calendar that failed only keeps a copy from being imported; it takes no entry away.
+    const calendarIds = reaching.some(linkedIn) ? reaching : [...reaching, ...unreached.filter(linkedIn)];
+    if (calendarIds.length === 1) {
+      imported.push(...entries);
+      continue;
+    }
+    const touchedIn = (calendarId: string) => Number(!(linksByKey.get(occurrenceKey({ ...entries[0]!, calendarId })) ?? []).some(touched));
+    const [holder] = calendarIds.sort((a, b) => touchedIn(a) - touchedIn(b) || compareStrings(urlOf.get(a)!, urlOf.get(b)!) || compareStrings(a, b));
+    for (const entry of entries) {
+      if (entry.calendarId === holder) imported.push(entry);
+      else heldElsewhere.push({ desired: entry, heldIn: holder! });
+    }
+  }
+  heldElsewhere.sort(
+    (a, b) =>
+      compareStrings(occurrenceKey(a.desired), occurrenceKey(b.desired)) ||
+      compareStrings(a.desired.href, b.desired.href) ||
+      a.desired.start.getTime() - b.desired.start.getTime() ||
+      compareStrings(a.desired.contentHash, b.desired.contentHash),
+  );
+  return { imported, heldElsewhere };
+}
+
+/**
  * Two objects of one calendar claiming the same UID + RECURRENCE-ID happen on broken
  * servers. One occurrence per key is imported: the one from the object the existing
- * link points to (so the entry does not flip between objects), else the one from the
- * smallest href, then earliest start, then smallest hash — independent of input order.
+ * link points to (so the entry does not flip between objects) — its own link, or the one a
+ * change of kind carries to it —, else the one from the smallest href, then earliest start,
+ * then smallest hash — independent of input order.
  */
 function pickOneDesiredPerKey(
   desired: readonly DesiredEntry[],
   linksByKey: ReadonlyMap<string, ExistingLink[]>,
+  movedLinks: ReadonlyMap<string, ExistingLink> = new Map(),
 ): { winners: Map<string, DesiredEntry>; duplicates: DesiredEntry[] } {
   const winners = new Map<string, DesiredEntry>();
   const duplicates: DesiredEntry[] = [];
   for (const [key, candidates] of groupBy(desired, occurrenceKey)) {
-    const linkedHrefs = new Set((linksByKey.get(key) ?? []).map((link) => link.href));
+    const moved = movedLinks.get(key);
+    const linkedHrefs = new Set([...(linksByKey.get(key) ?? []), ...(moved ? [moved] : [])].map((link) => link.href));
     const [winner, ...losers] = candidates.sort(
       (a, b) =>
         Number(!linkedHrefs.has(a.href)) - Number(!linkedHrefs.has(b.href)) ||
@@ -350,12 +425,9 @@ function applyGuards(
   calendars: PlanInput["calendars"],
 ): { links: Set<ExistingLink>; guard: SyncGuard } | null {
   const emptyCalendarIds = calendarEmptyGuard(vanished, calendars);
-  const stillVanished = vanished.filter((v) => !emptyCalendarIds.has(v.link.calendarId));
-  let population = 0;
-  for (const [calendarId, count] of guarded) if (!emptyCalendarIds.has(calendarId)) population += count;
-  const massDelete = massDeleteGuard(stillVanished, population);
+  const massDelete = massDeleteGuard(vanished.filter((v) => !emptyCalendarIds.has(v.link.calendarId)), guarded);
 
-  const withheld = vanished.filter((v) => emptyCalendarIds.has(v.link.calendarId) || massDelete !== null);
+  const withheld = vanished.filter((v) => emptyCalendarIds.has(v.link.calendarId) || massDelete?.calendarIds.has(v.link.calendarId));
   if (withheld.length === 0) return null;
 
   const withheldDeletes = withheld.filter((v) => v.decision === "DELETE").length;
@@ -370,8 +442,8 @@ function applyGuards(
   }
   if (massDelete !== null) {
     messages.push(
-      `This sync would remove ${massDelete.vanished} of ${massDelete.population} imported entries in the window, ` +
-        `more than half.`,
+      `This sync would remove ${massDelete.vanished} of ${massDelete.population} imported entries in the window of ` +
+        `${massDelete.calendarIds.size === 1 ? "a calendar" : `${massDelete.calendarIds.size} calendars`}, more than half.`,
     );
   }
   messages.push(
@@ -403,8 +475,10 @@ function calendarEmptyGuard(vanished: readonly Vanished[], calendars: PlanInput[
 }
 
 /**
- * MASS_DELETE — the sync would remove more than half of the integration's imported
- * entries, and at least MASS_DELETE_MIN_VANISHED of them: all vanishing is withheld.
+ * MASS_DELETE — the sync would remove more than half of a calendar's imported entries,
+ * and at least MASS_DELETE_MIN_VANISHED of them: all of that calendar's vanishing is
+ * withheld. Weighed per calendar, as calendars are downloaded: what one calendar loses
+ * never depends on whether another calendar's download succeeded this run.
  *
  * "Imported entries" are the ones this run is responsible for: links with an entry,
  * not detached, whose occurrence starts in the window (calendars already withheld as
@@ -418,9 +492,19 @@ function calendarEmptyGuard(vanished: readonly Vanished[], calendars: PlanInput[
  * next run may find the old ones below half and delete them. A glitch that only
  * hides events creates nothing and stays withheld run after run.
  */
-function massDeleteGuard(vanished: readonly Vanished[], population: number): { vanished: number; population: number } | null {
-  const triggered = vanished.length >= MASS_DELETE_MIN_VANISHED && vanished.length * 2 > population;
-  return triggered ? { vanished: vanished.length, population } : null;
+function massDeleteGuard(
+  vanished: readonly Vanished[],
+  guarded: ReadonlyMap<string, number>,
+): { vanished: number; population: number; calendarIds: Set<string> } | null {
+  const triggered = { vanished: 0, population: 0, calendarIds: new Set<string>() };
+  for (const [calendarId, calendarVanished] of groupBy(vanished, (v) => v.link.calendarId)) {
+    const population = guarded.get(calendarId) ?? 0;
+    if (calendarVanished.length < MASS_DELETE_MIN_VANISHED || calendarVanished.length * 2 <= population) continue;
+    triggered.vanished += calendarVanished.length;
+    triggered.population += population;
+    triggered.calendarIds.add(calendarId);
+  }
+  return triggered.calendarIds.size > 0 ? triggered : null;
 }
 
 /** Per calendar, the links the mass-delete guard counts: with an entry, not detached, in the window. */

@@ -6,7 +6,7 @@
  *   UNCHANGED     every calendar unchanged since the last fully successful sync of this process,
  *                 same settings, nothing new in the window: the plan is empty; nothing is expanded,
  *                 read or written.
- *   FIRST_IMPORT  calendars without a single link: every winner of a key is a CREATE.
+ *   FIRST_IMPORT  calendars without a single link, none unreached: every winner of a key is a CREATE.
  *   SCOPED        after a remembered sync, only the keys the changed and deleted objects had
  *                 before (their links) and have now (their desired entries).
  *   COMPLETE      everything.
@@ -48,9 +48,9 @@ export interface PlanningStrategy {
 
 export const FIRST_IMPORT: PlanningStrategy = {
   name: "FIRST_IMPORT",
-  async plan({ db, input, memo }) {
-    if (memo !== null || (await anyLinks(db, input.calendars.map((c) => c.calendarId)))) return null;
-    return { plan: planSync(input), plannedObjects: null };
+  async plan({ db, expansion, input, memo }) {
+    if (memo !== null || (input.unreachedCalendars ?? []).length > 0 || (await anyLinks(db, input.calendars.map((c) => c.calendarId)))) return null;
+    return { plan: planSync({ ...input, desired: input.desired.filter((entry) => !expansion.heldUids.has(uidOf(entry))) }), plannedObjects: null };
   },
 };
 
@@ -70,20 +70,24 @@ export const SCOPED: PlanningStrategy = {
 export const COMPLETE: PlanningStrategy = {
   name: "COMPLETE",
   async plan({ db, expansion, input }) {
-    const links = await existingLinks(db, input.calendars.map((c) => c.calendarId));
-    // The links of an object whose entries cannot be known this sync are kept as they are, and so
-    // is their UID: another object with the same UID (a copy, a duplicate) must not be planned into
-    // the keys they hold until the object is readable again and the two can be told apart.
-    const held = new Set(links.filter((link) => expansion.unavailable.has(`${link.calendarId} ${link.href}`)));
-    const heldUids = new Set([...held].map((link) => JSON.stringify([link.calendarId, link.uid])));
+    const links = await existingLinks(db, [...input.calendars, ...(input.unreachedCalendars ?? [])].map((c) => c.calendarId));
+    // An object whose entries cannot be known this sync holds its UID in its calendar: the UID of
+    // its links and of the last version a sync read. Nothing of that UID is planned (another object
+    // with it, a copy or a duplicate, might hold what the unreadable one still holds) until the
+    // object is readable again and the two can be told apart.
+    const heldUids = new Set(expansion.heldUids);
+    for (const link of links) if (expansion.unavailable.has(`${link.calendarId} ${link.href}`)) heldUids.add(uidOf(link));
     const plan = planSync({
       ...input,
-      desired: input.desired.filter((entry) => !heldUids.has(JSON.stringify([entry.calendarId, entry.uid]))),
-      existing: links.filter((link) => !held.has(link)),
+      desired: input.desired.filter((entry) => !heldUids.has(uidOf(entry))),
+      existing: links.filter((link) => !heldUids.has(uidOf(link))),
     });
     return { plan, plannedObjects: null };
   },
 };
+
+/** A UID in its calendar, as Expansion.heldUids spells it. */
+const uidOf = (item: { calendarId: string; uid: string }) => JSON.stringify([item.calendarId, item.uid]);
 
 /** The strategies after the fast path, cheapest first; COMPLETE always applies. */
 export const PLANNING_STRATEGIES: readonly PlanningStrategy[] = [FIRST_IMPORT, SCOPED, COMPLETE];
@@ -120,7 +124,13 @@ export const UNCHANGED = {
     }
     memo.windowEnd = we;
     Object.assign(result, counted);
-    return { plan: { creates: [], updates: [], relinks: [], deletes: [], conflictsKept: [], unchanged, duplicates: [], guard: null }, unchangedIn };
+    // Occurrences another calendar holds were counted above; they are skipped, not unchanged.
+    const heldElsewhere = memo.heldElsewhere.starts.filter((t) => t >= ws && t < we).length;
+    if (heldElsewhere > 0) {
+      result.skipped.DUPLICATE = (result.skipped.DUPLICATE ?? 0) + heldElsewhere;
+      result.warnings.push(...memo.heldElsewhere.warnings);
+    }
+    return { plan: { creates: [], updates: [], relinks: [], deletes: [], conflictsKept: [], unchanged: unchanged - heldElsewhere, duplicates: [], heldElsewhere: [], guard: null }, unchangedIn };
   },
 };
 
@@ -144,7 +154,8 @@ export function rememberedSync(integration: Integration, calendars: readonly Cal
  * The plan input for the keys of the changed objects only: the links of their hrefs (the keys
  * they produced before the change: a link always names its object) and of their UIDs, their
  * desired entries, every desired entry sharing a key with those, every key several objects claim
- * (the plan reports those duplicates whatever changed), and the counts the mass-delete guard needs
+ * and every occurrence several calendars reach (the plan reports those duplicates whatever
+ * changed), and the counts the mass-delete guard needs
  * from all links.
  */
 async function scopedPlanInput(db: Db, input: PlanInput, changed: Map<string, Set<string>>): Promise<Pick<PlanInput, "desired" | "existing" | "guardedLinkCounts">> {
@@ -152,9 +163,15 @@ async function scopedPlanInput(db: Db, input: PlanInput, changed: Map<string, Se
   const keys = new Set<string>();
   const uids = new Map<string, Set<string>>([...changed.keys()].map((calendarId) => [calendarId, new Set()]));
   const claimed = new Set<string>();
+  // An occurrence reached through several calendars is planned in all of them, whatever changed.
+  const calendarsOf = new Map<string, Set<string>>();
+  for (const entry of input.desired) {
+    const occurrence = JSON.stringify([entry.uid, entry.recurrenceId ?? null]);
+    calendarsOf.set(occurrence, (calendarsOf.get(occurrence) ?? new Set()).add(entry.calendarId));
+  }
   for (const entry of input.desired) {
     const key = occurrenceKey(entry);
-    const duplicate = claimed.has(key);
+    const duplicate = claimed.has(key) || calendarsOf.get(JSON.stringify([entry.uid, entry.recurrenceId ?? null]))!.size > 1;
     claimed.add(key);
     if (!duplicate && !changed.get(entry.calendarId)?.has(entry.href)) continue;
     keys.add(key);
@@ -166,6 +183,21 @@ async function scopedPlanInput(db: Db, input: PlanInput, changed: Map<string, Se
     const links = await linksOf(db, calendarId, [...(changed.get(calendarId) ?? [])], [...calendarUids]);
     for (const link of links) keys.add(occurrenceKey(link));
     existing.push(...links);
+  }
+  // Which calendar holds an occurrence several calendars reach depends on all of them: a change in
+  // one (its copy deleted, say) may hand the occurrence to another whose objects did not change.
+  // So with several calendars, every UID in scope is planned in each of them.
+  const scopedUids = new Set([...[...uids.values()].flatMap((set) => [...set]), ...existing.map((link) => link.uid)]);
+  if (input.calendars.length > 1 && scopedUids.size > 0) {
+    const known = new Set(existing.map((link) => link.id));
+    for (const { calendarId } of input.calendars) {
+      for (const link of await linksOf(db, calendarId, [], [...scopedUids])) {
+        if (known.has(link.id)) continue;
+        keys.add(occurrenceKey(link));
+        existing.push(link);
+      }
+    }
+    for (const entry of input.desired) if (scopedUids.has(entry.uid)) keys.add(occurrenceKey(entry));
   }
   return {
     desired: input.desired.filter((entry) => keys.has(occurrenceKey(entry))),

@@ -46,6 +46,7 @@ it(`keeps the timesheet equal to the reference model over ${RUNS} random histori
   const shared: { services: Services | null; key: Buffer } = { services: null, key: randomBytes(32) };
   const stats: Record<string, number> = {};
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   let histories = 0;
   let setupMs = 0;
   await fc.assert(
@@ -65,5 +66,10 @@ it(`keeps the timesheet equal to the reference model over ${RUNS} random histori
     { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: PATH !== undefined },
   );
   const seconds = (performance.now() - started) / 1000;
-  console.log(`history test (${testDatabaseKind}): ${histories} histories in ${seconds.toFixed(1)} s (${(histories / seconds).toFixed(1)}/s, set-up ${Math.round(setupMs / histories)} ms each); syncs: ${JSON.stringify(stats)}`);
+  const cpu = process.cpuUsage(cpuStarted);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  console.log(
+    `history test (${testDatabaseKind}): ${histories} histories in ${seconds.toFixed(1)} s (${(histories / seconds).toFixed(1)}/s; CPU ${cpuSeconds.toFixed(1)} s, ` +
+      `${(histories / cpuSeconds).toFixed(1)}/CPU-s; set-up ${Math.round(setupMs / histories)} ms each); syncs: ${JSON.stringify(stats)}`,
+  );
 }, 600_000);

@@ -38,11 +38,7 @@ export function inProcessStore(server: ModelCalDAVServer): CalendarStore {
   };
 }
 
-
-/**
- * Command kinds, and one combination: an unreadable object with a second object of its UID in its
- * calendar (today an internal error: see regressions.test.ts).
- */
+/** Command kinds. */
 
 export type CommandKind =
   | "createEvent"
@@ -117,14 +113,6 @@ export interface HistoryModel {
   started: number;
   /** names and UIDs are unique within a history */
   counter: number;
-  /**
-   * Two open engine bugs (regressions.test.ts, the `it.fails` tests): a history that makes two
-   * objects of one calendar share a UID neither changes an event's kind (adds or removes an RRULE)
-   * nor makes an object unreadable, until they are fixed.
-   */
-  kindChanged: boolean;
-  madeUnreadable: boolean;
-  sameCalendarDuplicate: boolean;
 }
 
 /** The real side: the services over a real database, the calendar store and the clock. */
@@ -161,7 +149,8 @@ export async function freshServices(db: Db, key: Buffer, clock: () => Date = () 
   const { createLogger } = await import("../../src/logger.js");
   return createServices(db, {
     cipher: new CredentialCipher(key),
-    caldav: createCalDAVAccess({ caldavAllowPrivateNetworks: true, caldavTimeoutMs: 5_000 }),
+    // Retries as in production, without the backoff's sleep: the in-process server answers at once.
+    caldav: createCalDAVAccess({ caldavAllowPrivateNetworks: true, caldavTimeoutMs: 5_000 }, { retryBaseDelayMs: 0 }),
     log: createLogger("silent"),
     clock,
   });
@@ -200,9 +189,6 @@ export async function setUpHistory(env: HistoryEnvironment, stats: Record<string
     now: start,
     started: start,
     counter: 0,
-    kindChanged: false,
-    madeUnreadable: false,
-    sameCalendarDuplicate: false,
   };
   const store: CalendarStore = {
     ...env.store,
@@ -290,10 +276,6 @@ function editCommand(kind: CommandKind, label: string, index: number, needsSerie
     label,
     (m) => (needsSeries ? hasSeries(m) : hasObjects(m)),
     async (m, r) => {
-      if (kind === "removeRule") {
-        if (m.sameCalendarDuplicate) return;
-        m.kindChanged = true;
-      }
       const candidates = objectsOf(m).filter((o) => !needsSeries || o.entry.event.rule !== null);
       const target = pick(candidates, index);
       await writeObject(m, r, target.calendar, target.name, { ...target.entry, event: edit(structuredClone(target.entry.event)) });
@@ -316,10 +298,6 @@ const duplicateUid = (otherCalendar: boolean): fc.Arbitrary<Command> =>
       // A copy back into a calendar that has the UID would be two objects with one UID there,
       // which real servers refuse; the same-calendar kind is the in-process server's.
       if (otherCalendar && holders.length > 0) return;
-      if (!otherCalendar) {
-        if (m.kindChanged || m.madeUnreadable) return;
-        m.sameCalendarDuplicate = true;
-      }
       await writeObject(m, r, calendar, `copy-${++m.counter}.ics`, { unreadable: false, event: { ...structuredClone(target.entry.event), title: TITLES[p.title]! } });
     }),
   );
@@ -360,8 +338,7 @@ const serverCommands = (): fc.Arbitrary<Command>[] => [
   fc
     .record({ object: fc.nat(), freq: fc.constantFrom("DAILY" as const, "WEEKLY" as const), count: fc.integer({ min: 2, max: 5 }) })
     .map((p) =>
-      command("addRule", JSON.stringify(p), (m) => !m.sameCalendarDuplicate && objectsOf(m).some((o) => o.entry.event.rule === null), async (m, r) => {
-        m.kindChanged = true;
+      command("addRule", JSON.stringify(p), (m) => objectsOf(m).some((o) => o.entry.event.rule === null), async (m, r) => {
         const target = pick(objectsOf(m).filter((o) => o.entry.event.rule === null), p.object);
         await writeObject(m, r, target.calendar, target.name, { ...target.entry, event: { ...target.entry.event, rule: { freq: p.freq, count: p.count } } });
       }),
@@ -424,8 +401,6 @@ const inProcessCommands = (): fc.Arbitrary<Command>[] => {
   return [
     fc.record({ object: fc.nat() }).map((p) =>
       command("toggleUnreadable", JSON.stringify(p), hasObjects, async (m, r) => {
-        if (m.sameCalendarDuplicate) return;
-        m.madeUnreadable = true;
         const target = pick(objectsOf(m), p.object);
         await writeObject(m, r, target.calendar, target.name, { ...target.entry, unreadable: !target.entry.unreadable });
       }),
@@ -631,6 +606,7 @@ async function syncAndCheck(m: HistoryModel, r: HistorySystem, mode: "INCREMENTA
     const expected = predict(m, confirm);
     const context = `${mode} sync: ${run.message ?? ""}`;
     expect(run.status, `${context}\nthe model expected ${expected.status} (${expected.reasons.join(", ") || "clean"})`).toBe(expected.status);
+    if (run.status !== "ERROR") expect(run.skipped.DUPLICATE ?? 0, `${context}\noccurrences another calendar holds`).toBe(expected.heldElsewhere);
     await expectEntries(m, r, context);
     return;
   }
@@ -718,11 +694,15 @@ async function expectNothingLost(m: HistoryModel, r: HistorySystem, before: Mode
     for (const e of list) counts.set(fieldsKey(e), (counts.get(fieldsKey(e)) ?? 0) + 1);
     for (const [key, n] of counts) allowed.set(key, Math.max(allowed.get(key) ?? 0, n));
   }
+  // While a calendar failed, another selected calendar holding the same event may import it: the
+  // next clean sync gives it back to the calendar the rule names (docs/sync.md, one entry).
+  const inSeveralCalendars = (e: RealEntry) =>
+    e.source === "auto" && [...m.selected].filter((calendar) => [...m.server.get(calendar)!.values()].some((o) => o.event.uid === e.uid)).length > 1;
   const seen = new Map<string, number>();
   for (const e of real) {
     const n = (seen.get(fieldsKey(e)) ?? 0) + 1;
     seen.set(fieldsKey(e), n);
-    if (n > (allowed.get(fieldsKey(e)) ?? 0)) problems.push(`unexpected or duplicated (id ${e.id}): ${describe(e)}`);
+    if (n > (allowed.get(fieldsKey(e)) ?? 0) && !inSeveralCalendars(e)) problems.push(`unexpected or duplicated (id ${e.id}): ${describe(e)}`);
   }
   expect(problems, `${context}\n  ${problems.join("\n  ")}`).toEqual([]);
 }

@@ -18,13 +18,18 @@
  *                the entry goes, unless it has an edited field (kept, detached), was deleted or is
  *                detached. A link whose start is outside the window is left alone: time passing
  *                deletes nothing.
- *   guards       deletions are withheld (PARTIAL) when a calendar that loses entries lists no
- *                objects, or when at least 5 and more than half of the entries in the window would
+ *   guards       a calendar's deletions are withheld (PARTIAL) when it loses entries and lists no
+ *                objects, or when at least 5 and more than half of its entries in the window would
  *                go; a FULL sync with confirmation overrides both.
  *   duplicates   two objects of one calendar with one key: the one the link names wins, else the
  *                smallest href; the run is PARTIAL.
- *   unreadable   an object that cannot be read keeps its entries as they are, and its keys (another
- *                object with its UID is a duplicate); PARTIAL.
+ *   one entry    the same occurrence (UID + RECURRENCE-ID) in several selected calendars is imported
+ *                from one: the calendar whose entry for it the user touched, else the smallest URL;
+ *                the others skip it as DUPLICATE (not a failure: the run may be SUCCESS).
+ *   unreadable   an object that cannot be read holds its UID in its calendar: the UID it had when a
+ *                sync last read it. Nothing of that UID there is created, changed or deleted (another
+ *                object with the UID, or an instance it dropped, might be what the unreadable one
+ *                still holds) until it can be read again; PARTIAL.
  *   calendars    a calendar that answers 404 keeps its entries and does not stop the others
  *                (PARTIAL); no calendar selected, or none reachable, is an ERROR that changes nothing.
  *   restore      the user clears the tombstones of a calendar (or all): the next sync imports their
@@ -121,9 +126,12 @@ export interface SyncOutcome {
   status: RunStatus;
   /** why not SUCCESS, for failure messages */
   reasons: string[];
+  /** occurrences skipped because another calendar holds them (DUPLICATE) */
+  heldElsewhere: number;
 }
 
 const MASS_DELETE_MIN = 5;
+const UNREADABLE = "an object could not be read";
 
 /** The occurrences of an event, in order: RRULE instances minus EXDATEs, overrides applied. */
 export function occurrencesOf(event: EventSpec): Occurrence[] {
@@ -194,6 +202,8 @@ const sameContent = (a: Content, b: Content) =>
 export class ReferenceTimesheet {
   private readonly links = new Map<string, Link>();
   private readonly manual: ModelEntry[] = [];
+  /** [calendar, object] → the UID it had when a sync last read it */
+  private readonly lastReadUid = new Map<string, string>();
 
   /** Every entry the timesheet holds: imported ones (attached or detached) and manual ones. */
   entries(): ModelEntry[] {
@@ -245,7 +255,7 @@ export class ReferenceTimesheet {
     const reasons: string[] = [];
     const selected = [...settings.selected].sort();
     const synced = selected.filter((calendar) => !server.gone.has(calendar));
-    if (synced.length === 0) return { status: "ERROR", reasons: [selected.length === 0 ? "no calendar selected" : "every calendar failed"] };
+    if (synced.length === 0) return { status: "ERROR", reasons: [selected.length === 0 ? "no calendar selected" : "every calendar failed"], heldElsewhere: 0 };
     if (synced.length < selected.length) reasons.push("a calendar failed");
 
     const window = { start: now - settings.lookbackDays * DAY_MS, end: now + settings.lookaheadDays * DAY_MS };
@@ -254,21 +264,21 @@ export class ReferenceTimesheet {
 
     // What the calendars hold now: desired occurrences in the window, and unreadable objects.
     const candidates = new Map<string, Desired[]>();
-    const unreadable = new Set<string>();
+    const frozen = new Set<string>(); // calendar+uid held by an unreadable object
     const listedCount = new Map<string, number>();
-    const seriesStart = new Map<string, number>(); // calendar+uid → DTSTART of a series
-    const singleStart = new Map<string, number>(); // calendar+uid → DTSTART of a single event
     for (const calendar of synced) {
       const objects = server.calendars.get(calendar) ?? new Map<string, ServerObject>();
       listedCount.set(calendar, objects.size);
+      for (const [key] of this.lastReadUid) if (JSON.parse(key)[0] === calendar && !objects.has(JSON.parse(key)[1])) this.lastReadUid.delete(key);
       for (const [object, event] of objects) {
+        const objectKey = JSON.stringify([calendar, object]);
         if (event === null) {
-          unreadable.add(JSON.stringify([calendar, object]));
+          if (!reasons.includes(UNREADABLE)) reasons.push(UNREADABLE);
+          const uid = this.lastReadUid.get(objectKey);
+          if (uid !== undefined) frozen.add(JSON.stringify([calendar, uid]));
           continue;
         }
-        const uidKey = JSON.stringify([calendar, event.uid]);
-        if (event.rule) seriesStart.set(uidKey, event.start);
-        else singleStart.set(uidKey, event.start);
+        this.lastReadUid.set(objectKey, event.uid);
         const defaultProject = settings.calendarDefaults.get(calendar) ?? settings.defaultProjectId;
         for (const occurrence of occurrencesOf(event)) {
           if (!inWindow(occurrence.start)) continue;
@@ -286,24 +296,47 @@ export class ReferenceTimesheet {
         }
       }
     }
-    if (unreadable.size > 0) reasons.push("an object could not be read");
+    const isFrozen = (item: { calendar: string; uid: string }) => frozen.has(JSON.stringify([item.calendar, item.uid]));
+    for (const [key, options] of candidates) if (isFrozen(options[0]!)) candidates.delete(key);
+    // Links we judge: those of synced calendars, except those of a UID an unreadable object holds.
+    const isJudged = (link: Link) => syncedSet.has(link.calendar) && !isFrozen(link);
 
-    this.carryKeysAcrossKindChange(syncedSet, singleStart, seriesStart);
+    // One occurrence (UID + RECURRENCE-ID) in several calendars is imported from one: the calendar
+    // whose entry for it the user touched (edited, deleted, detached), else the first by URL (here:
+    // by name, as the calendars' URLs differ only in it). The others skip it. A selected calendar
+    // that failed holds what it has links for, unless a synced calendar that reaches it has one too.
+    const calendarsOf = new Map<string, string[]>();
+    for (const [first] of candidates.values()) {
+      const occurrence = JSON.stringify([first!.uid, first!.recurrenceId]);
+      calendarsOf.set(occurrence, [...(calendarsOf.get(occurrence) ?? []), first!.calendar]);
+    }
+    let heldElsewhere = 0;
+    for (const [occurrence, reaching] of calendarsOf) {
+      const [uid, recurrenceId] = JSON.parse(occurrence) as [string, number | null];
+      const linkedIn = (calendar: string) => this.links.has(keyOf(calendar, uid, recurrenceId));
+      // A failed calendar only keeps a copy from being imported; it takes no entry away.
+      const calendars = reaching.some(linkedIn) ? reaching : [...reaching, ...selected.filter((calendar) => !syncedSet.has(calendar) && linkedIn(calendar))];
+      if (calendars.length < 2) continue;
+      const touched = (calendar: string) => {
+        const link = this.links.get(keyOf(calendar, uid, recurrenceId));
+        return link !== undefined && (link.entry === null || link.detached || link.entry.edited);
+      };
+      const [holder] = [...calendars].sort((a, b) => Number(!touched(a)) - Number(!touched(b)) || (a < b ? -1 : 1));
+      for (const calendar of reaching) {
+        if (calendar === holder) continue;
+        heldElsewhere += candidates.get(keyOf(calendar, uid, recurrenceId))!.length;
+        candidates.delete(keyOf(calendar, uid, recurrenceId));
+      }
+    }
 
-    // Links we judge: those of synced calendars, except links of objects we could not read.
-    const judged = new Map([...this.links].filter(([, link]) => syncedSet.has(link.calendar) && !unreadable.has(JSON.stringify([link.calendar, link.object]))));
+    this.carryKeysAcrossKindChange(candidates, isJudged, inWindow);
+    const judged = new Map([...this.links].filter(([, link]) => isJudged(link)));
 
     const vanished: { key: string; link: Link; decision: "DELETE" | "DETACH" }[] = [];
     let duplicates = 0;
     for (const key of new Set([...candidates.keys(), ...judged.keys()])) {
       const link = judged.get(key);
       const options = candidates.get(key) ?? [];
-      if (!link && this.links.has(key) && syncedSet.has(this.links.get(key)!.calendar)) {
-        // The key belongs to an object we could not read, which keeps it: another object's
-        // occurrence with that key is a duplicate.
-        duplicates += options.length;
-        continue;
-      }
       const winner = [...options].sort(
         (a, b) => Number(a.object !== link?.object) - Number(b.object !== link?.object) || (a.object < b.object ? -1 : a.object > b.object ? 1 : 0) || a.content.start - b.content.start,
       )[0];
@@ -336,29 +369,36 @@ export class ReferenceTimesheet {
       if (decision === "DELETE") this.links.delete(key);
       else link.detached = true;
     }
-    return { status: reasons.length > 0 ? "PARTIAL" : "SUCCESS", reasons };
+    return { status: reasons.length > 0 ? "PARTIAL" : "SUCCESS", reasons, heldElsewhere };
   }
 
   /**
-   * A single event that became a series hands its link to the series' first instance; a series
-   * that became a single event hands the link of its first instance to it.
+   * Keys survive a change of kind, within the window, onto a key that has no link of its own:
+   * a single event that became a series hands its link to the first instance its calendar imports
+   * (of the object the link names, when two objects carry the UID); a series that became a single
+   * event gets the link of its first instance that its calendar no longer shows.
    */
-  private carryKeysAcrossKindChange(synced: Set<string>, singleStart: Map<string, number>, seriesStart: Map<string, number>): void {
+  private carryKeysAcrossKindChange(candidates: Map<string, Desired[]>, isJudged: (link: Link) => boolean, inWindow: (t: number) => boolean): void {
+    const imported = [...candidates.values()].flat();
     for (const [key, link] of [...this.links]) {
-      if (!synced.has(link.calendar)) continue;
-      const uidKey = JSON.stringify([link.calendar, link.uid]);
-      const series = seriesStart.get(uidKey);
-      const single = singleStart.get(uidKey);
-      let recurrenceId: number | null | undefined;
-      if (link.recurrenceId === null && single === undefined && series !== undefined) recurrenceId = series;
-      if (link.recurrenceId !== null && series === undefined && link.recurrenceId === single) recurrenceId = null;
-      if (recurrenceId === undefined) continue;
-      const target = keyOf(link.calendar, link.uid, recurrenceId);
-      if (this.links.has(target)) continue;
-      this.links.delete(key);
-      link.recurrenceId = recurrenceId;
-      this.links.set(target, link);
+      if (!isJudged(link) || link.recurrenceId !== null || candidates.has(key) || !inWindow(link.content.start)) continue;
+      const [first] = imported
+        .filter((d) => d.calendar === link.calendar && d.uid === link.uid && d.recurrenceId !== null && !this.links.has(keyOf(d.calendar, d.uid, d.recurrenceId)))
+        .sort((a, b) => Number(a.object !== link.object) - Number(b.object !== link.object) || a.content.start - b.content.start);
+      if (first) this.moveLink(key, link, first.recurrenceId);
     }
+    for (const single of imported.filter((d) => d.recurrenceId === null && !this.links.has(keyOf(d.calendar, d.uid, null)))) {
+      const [first] = [...this.links]
+        .filter(([key, link]) => isJudged(link) && link.calendar === single.calendar && link.uid === single.uid && link.recurrenceId !== null && !candidates.has(key) && inWindow(link.content.start))
+        .sort(([, a], [, b]) => a.content.start - b.content.start);
+      if (first) this.moveLink(first[0], first[1], null);
+    }
+  }
+
+  private moveLink(key: string, link: Link, recurrenceId: number | null): void {
+    this.links.delete(key);
+    link.recurrenceId = recurrenceId;
+    this.links.set(keyOf(link.calendar, link.uid, recurrenceId), link);
   }
 
   /** The links whose vanishing the guards withhold (docs/sync.md, "Nothing is lost to a server glitch"). */
@@ -368,11 +408,13 @@ export class ReferenceTimesheet {
     listedCount: Map<string, number>,
     inWindow: (t: number) => boolean,
   ): Set<Link> {
-    const empty = new Set(vanished.map((v) => v.link.calendar).filter((calendar) => listedCount.get(calendar) === 0));
-    const rest = vanished.filter((v) => !empty.has(v.link.calendar));
-    const population = [...judged.values()].filter((link) => !empty.has(link.calendar) && link.entry && !link.detached && inWindow(link.content.start)).length;
-    const massDelete = rest.length >= MASS_DELETE_MIN && rest.length * 2 > population;
-    return new Set(vanished.filter((v) => massDelete || empty.has(v.link.calendar)).map((v) => v.link));
+    const withheld = new Set<string>();
+    for (const calendar of new Set(vanished.map((v) => v.link.calendar))) {
+      const losing = vanished.filter((v) => v.link.calendar === calendar).length;
+      const population = [...judged.values()].filter((link) => link.calendar === calendar && link.entry && !link.detached && inWindow(link.content.start)).length;
+      if (listedCount.get(calendar) === 0 || (losing >= MASS_DELETE_MIN && losing * 2 > population)) withheld.add(calendar);
+    }
+    return new Set(vanished.filter((v) => withheld.has(v.link.calendar)).map((v) => v.link));
   }
 }
 

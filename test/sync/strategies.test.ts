@@ -65,7 +65,7 @@ describe("planning strategies give the complete plan (fast-check, real database)
   const keysOf = (calendar: Calendar): MemoObject[] => [...calendar].map(([href, object]) => ({ calendarId, href, key: `${href}|${object.etag}` }));
   const inputsFor = (calendar: Calendar, changes: CollectionChanges, memo: SyncMemo | null): PlanningInputs => {
     const desired = desiredOf(calendar);
-    const expansion: Expansion = { desired, unavailable: new Set(), cacheKeys: keysOf(calendar) };
+    const expansion: Expansion = { desired, unavailable: new Set(), heldUids: new Set(), cacheKeys: keysOf(calendar) };
     const input: PlanInput = { desired, existing: [], window: WINDOW, calendars: [{ calendarId, listedObjectCount: calendar.size }], confirmDeletions: false };
     return { db, changes: new Map([[calendarId, changes]]), expansion, input, memo };
   };
@@ -114,7 +114,7 @@ describe("planning strategies give the complete plan (fast-check, real database)
         await applyPlan(db, userId, firstImport!.plan, []);
 
         const { after, upserts, deletions } = evolve(before, ops);
-        const memo: SyncMemo = { fingerprint: "", states: new Map(), objects: keysOf(before), windowStart: WINDOW.start.getTime(), windowEnd: WINDOW.end.getTime() };
+        const memo: SyncMemo = { fingerprint: "", states: new Map(), objects: keysOf(before), windowStart: WINDOW.start.getTime(), windowEnd: WINDOW.end.getTime(), heldElsewhere: { starts: [], warnings: [] } };
         const changed = inputsFor(after, change(upserts, deletions), memo);
         expect(await FIRST_IMPORT.plan(changed)).toBeNull();
         const complete = (await COMPLETE.plan(changed))!.plan;

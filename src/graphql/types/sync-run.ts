@@ -20,7 +20,7 @@ registerEnumType(SyncTriggerEnum, { name: "SyncTrigger" });
 
 @ObjectType()
 export class SkippedCount {
-  @Field(() => String, { description: "ALL_DAY, CANCELLED, DECLINED, TENTATIVE, NOT_ATTENDING, FREE, INVALID_TIME or PARSE_ERROR (docs/sync.md)." })
+  @Field(() => String, { description: "ALL_DAY, CANCELLED, DECLINED, TENTATIVE, NOT_ATTENDING, DUPLICATE (another selected calendar holds the imported entry), FREE, INVALID_TIME or PARSE_ERROR (docs/sync.md)." })
   reason!: string;
 
   @Field(() => Int)
