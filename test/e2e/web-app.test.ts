@@ -206,6 +206,20 @@ describeServer(
         expect(await dropped.getByRole("radio", { name: "Keep their entries" }).isChecked()).toBe(true);
         await settings.getByRole("checkbox", { name: "Work" }).check();
         expect(await dropped.count()).toBe(0);
+        // Invitation settings: a refused address is named; a ticked skip is still ticked after a reload.
+        const otherAddresses = settings.getByRole("textbox", { name: "Your other e-mail addresses" });
+        await otherAddresses.fill("anna@example.com\nnot an address");
+        await settings.getByRole("button", { name: "Save the settings" }).click();
+        await settings.getByRole("alert").filter({ hasText: 'The address "not an address" must be an e-mail address' }).waitFor();
+        await otherAddresses.fill("anna@example.com");
+        await settings.getByRole("checkbox", { name: "Skip invitations I have not accepted" }).check();
+        await settings.getByRole("button", { name: "Save the settings" }).click();
+        await settings.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+        await page.reload();
+        await heading(page, "CalDAV");
+        expect(await settings.getByRole("checkbox", { name: "Skip invitations I have not accepted" }).isChecked()).toBe(true);
+        expect(await settings.getByRole("checkbox", { name: "Skip other people's events that do not list me" }).isChecked()).toBe(false);
+        expect(await otherAddresses.inputValue()).toBe("anna@example.com");
         // The call vanished from the calendar; the person deleted nothing, so nothing comes back.
         await page.getByRole("button", { name: "Bring back deleted entries" }).click();
         await page.getByRole("status").filter({ hasText: "You had deleted none of its entries." }).waitFor();

@@ -1,4 +1,7 @@
+import type { CombinedError } from "@urql/core";
 import { useQuery } from "@urql/preact";
+import { useId } from "preact/hooks";
+import { errorSentence } from "./errors.js";
 import type { VariablesOf } from "./graphql.js";
 import { ProjectsQuery, type ConfigureIntegrationMutation, type IntegrationView } from "./operations.js";
 import { CheckboxField, SelectField, TextField } from "./ui.js";
@@ -24,6 +27,10 @@ export interface SettingsForm {
   allDayStart: string;
   allDayHours: string;
   skipFreeEvents: boolean;
+  /** One address per line (docs/sync.md, "Which attendee is you"). */
+  extraAttendeeAddresses: string;
+  skipTentativeInvitations: boolean;
+  skipEventsWithoutMe: boolean;
 }
 
 export function newSettingsForm(timezone: string): SettingsForm {
@@ -43,6 +50,9 @@ export function newSettingsForm(timezone: string): SettingsForm {
     allDayStart: "09:00",
     allDayHours: "8",
     skipFreeEvents: false,
+    extraAttendeeAddresses: "",
+    skipTentativeInvitations: false,
+    skipEventsWithoutMe: false,
   };
 }
 
@@ -63,6 +73,9 @@ export function settingsFormOf(integration: IntegrationView): SettingsForm {
     allDayStart: integration.allDayStart,
     allDayHours: String(integration.allDayHours),
     skipFreeEvents: integration.skipFreeEvents,
+    extraAttendeeAddresses: integration.extraAttendeeAddresses.map(withoutMailto).join("\n"),
+    skipTentativeInvitations: integration.skipTentativeInvitations,
+    skipEventsWithoutMe: integration.skipEventsWithoutMe,
   };
 }
 
@@ -85,7 +98,41 @@ export function configureInputOf(form: SettingsForm, id?: string): ConfigureInpu
     allDayStart: form.allDayStart,
     allDayHours: Number(form.allDayHours),
     skipFreeEvents: form.skipFreeEvents,
+    extraAttendeeAddresses: addressLines(form.extraAttendeeAddresses),
+    skipTentativeInvitations: form.skipTentativeInvitations,
+    skipEventsWithoutMe: form.skipEventsWithoutMe,
   };
+}
+
+/** The non-empty lines of the addresses text area, in order. */
+function addressLines(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+function withoutMailto(address: string): string {
+  return address.replace(/^mailto:/i, "");
+}
+
+/** The refused entry ("extraAttendeeAddresses" or "extraAttendeeAddresses[i]") of a BAD_USER_INPUT answer, if any. */
+function refusedAddressField(error: CombinedError | null | undefined): string | null {
+  const field = error?.graphQLErrors[0]?.extensions["field"];
+  return typeof field === "string" && field.startsWith("extraAttendeeAddresses") ? field : null;
+}
+
+/**
+ * What to tell the person when saving failed. A refused address comes back with a message that
+ * completes a sentence about the field; name the address it is about.
+ */
+export function settingsErrorSentence(error: CombinedError | null | undefined, form: SettingsForm): string | null {
+  const field = refusedAddressField(error);
+  if (!field) return errorSentence(error);
+  const index = /\[(\d+)\]$/.exec(field)?.[1];
+  const address = index === undefined ? undefined : addressLines(form.extraAttendeeAddresses)[Number(index)];
+  const subject = address === undefined ? "Your other e-mail addresses" : `The address "${address}"`;
+  return `${subject} ${error?.graphQLErrors[0]?.message ?? ""}.`;
 }
 
 /** What to type for the common servers (docs/servers.md). */
@@ -195,7 +242,7 @@ export function ProjectSelect({ label, value, onChange, noneLabel = "No project"
 }
 
 /** Step 3: what to import and when. */
-export function OptionFields({ form, update }: { form: SettingsForm; update: Update }) {
+export function OptionFields({ form, update, ownAddresses, error }: { form: SettingsForm; update: Update; ownAddresses?: readonly string[]; error?: CombinedError | undefined }) {
   return (
     <>
       <TextField label="Name" type="text" value={form.name} placeholder="CalDAV" onInput={(e) => update({ name: e.currentTarget.value })} hint="How this connection is called in your lists." />
@@ -226,7 +273,49 @@ export function OptionFields({ form, update }: { form: SettingsForm; update: Upd
       )}
       <CheckboxField label="Skip events shown as free" checked={form.skipFreeEvents} onChange={(e) => update({ skipFreeEvents: e.currentTarget.checked })} hint="Events marked free (available) in your calendar are not work time." />
       <p class="hint">Cancelled events and invitations you declined are never imported.</p>
+      <AttendanceFields form={form} update={update} ownAddresses={ownAddresses} refused={refusedAddressField(error) !== null} />
     </>
+  );
+}
+
+/** Which invitations count, and which attendee is you (docs/sync.md, "Which attendee is you"). */
+function AttendanceFields({ form, update, ownAddresses, refused }: { form: SettingsForm; update: Update; ownAddresses: readonly string[] | undefined; refused: boolean }) {
+  const id = useId();
+  return (
+    <fieldset>
+      <legend>Invitations</legend>
+      <CheckboxField
+        label="Skip invitations I have not accepted"
+        checked={form.skipTentativeInvitations}
+        onChange={(e) => update({ skipTentativeInvitations: e.currentTarget.checked })}
+        hint={'Invitations you answered "maybe" or not at all are not work time.'}
+      />
+      <CheckboxField
+        label="Skip other people's events that do not list me"
+        checked={form.skipEventsWithoutMe}
+        onChange={(e) => update({ skipEventsWithoutMe: e.currentTarget.checked })}
+        hint="Events someone else organised without you among the attendees, as in a shared team calendar."
+      />
+      {ownAddresses && (
+        <p>{ownAddresses.length > 0 ? `Your server knows you as: ${ownAddresses.map(withoutMailto).join(", ")}` : "Your server has not told yet which addresses are yours; the connection check asks it."}</p>
+      )}
+      <div class="field">
+        <label for={id}>Your other e-mail addresses</label>
+        <textarea
+          id={id}
+          rows={3}
+          spellcheck={false}
+          autocomplete="off"
+          aria-describedby={`${id}-hint`}
+          aria-invalid={refused || undefined}
+          value={form.extraAttendeeAddresses}
+          onInput={(e) => update({ extraAttendeeAddresses: e.currentTarget.value })}
+        />
+        <p class="hint" id={`${id}-hint`}>
+          One per line: addresses invitations reach you at that your server does not list as yours.
+        </p>
+      </div>
+    </fieldset>
   );
 }
 

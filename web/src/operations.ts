@@ -29,6 +29,7 @@ export const IntegrationFields = graphql(`
   fragment IntegrationFields on CalDAVIntegration {
     id name serverUrl calendarUrl username verifySsl defaultProjectId lookbackDays lookaheadDays timezone
     importAllDay allDayStart allDayHours skipFreeEvents autoSyncIntervalMinutes nextSyncAt
+    ownAddresses extraAttendeeAddresses skipTentativeInvitations skipEventsWithoutMe
     status attention lastSyncAt lastSyncStatus lastError
     lastCleanup { deleted kept }
   }

@@ -2,7 +2,7 @@ import { useClient, useMutation } from "@urql/preact";
 import { useState } from "preact/hooks";
 import { errorSentence } from "../errors.js";
 import type { ResultOf } from "../graphql.js";
-import { ConnectionFields, OptionFields, configureInputOf, newSettingsForm, type SettingsForm } from "../integration-form.js";
+import { ConnectionFields, OptionFields, configureInputOf, newSettingsForm, settingsErrorSentence, type SettingsForm } from "../integration-form.js";
 import { CalendarChoices, type CalendarChoice } from "../calendar-choices.js";
 import { CalendarCheckList } from "../connection-check.js";
 import { ConfigureIntegrationMutation, DiscoverCalendarsQuery, TestConnectionMutation } from "../operations.js";
@@ -90,8 +90,8 @@ export function ConnectPage() {
               legend={choices.length === 0 ? "The server shows no calendars for this account." : "Calendars to import"}
             />
           )}
-          <OptionFields form={form} update={update} />
-          <ErrorMessage>{errorSentence(saveResult.error)}</ErrorMessage>
+          <OptionFields form={form} update={update} error={saveResult.error} />
+          <ErrorMessage>{settingsErrorSentence(saveResult.error, form)}</ErrorMessage>
           <button type="submit" disabled={saveResult.fetching || testResult.fetching || (!form.directCalendar && chosen === 0)}>
             {saveResult.fetching ? "Saving…" : testResult.fetching ? "Checking the connection…" : savedId ? "Save the changes and check again" : "Save and check the connection"}
           </button>

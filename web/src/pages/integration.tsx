@@ -5,7 +5,7 @@ import { errorSentence } from "../errors.js";
 import { describeCleanup, formatDateTime, plural } from "../format.js";
 import type { ResultOf } from "../graphql.js";
 import { CalendarCheckList } from "../connection-check.js";
-import { ConnectionFields, OptionFields, configureInputOf, settingsFormOf, type ConfigureInput, type SettingsForm } from "../integration-form.js";
+import { ConnectionFields, OptionFields, configureInputOf, settingsErrorSentence, settingsFormOf, type ConfigureInput, type SettingsForm } from "../integration-form.js";
 import {
   ConfigureIntegrationMutation,
   DeleteIntegrationMutation,
@@ -124,8 +124,8 @@ function Settings({ integration, calendars, onSaved }: { integration: Integratio
       )}
       {!urlChanged && choices.length > 0 && <CalendarChoices choices={choices} onChange={setChoices} legend="Calendars to import" />}
       {dropsCalendars && <DroppedEntriesChoice value={dropped} onChange={setDropped} />}
-      <OptionFields form={form} update={update} />
-      <ErrorMessage>{errorSentence(save.error)}</ErrorMessage>
+      <OptionFields form={form} update={update} ownAddresses={integration.ownAddresses} error={save.error} />
+      <ErrorMessage>{settingsErrorSentence(save.error, form)}</ErrorMessage>
       <div role="status">
         {saved && <p class="message success">{saved}</p>}
         {check && <CalendarCheckList calendars={check.calendars} />}
