@@ -18,8 +18,10 @@ describe("the caller's own account", () => {
   });
   afterAll(() => api.close());
 
+  // Each its own calendar: one calendar may be synced by one integration of a user only.
+  let calendars = 0;
   const integration = async (timezone?: string) =>
-    (await api.graphql(user.token, CONFIGURE, { input: { calendarUrl: "https://dav.example.invalid/cal/", username: "u", password: "p", ...(timezone ? { timezone } : {}) } }))
+    (await api.graphql(user.token, CONFIGURE, { input: { calendarUrl: `https://dav.example.invalid/cal-${++calendars}/`, username: "u", password: "p", ...(timezone ? { timezone } : {}) } }))
       .data!.configureCalDAVIntegration as { id: string; timezone: string };
 
   it("changes name and e-mail; refuses an address someone has and a zone that is not IANA", async () => {

@@ -33,12 +33,27 @@ describe.skipIf(missing && !process.env.CI)("offline GraphQL playground", () => 
     await api?.close();
   });
 
-  /** Replaces the operation editor's text as a person would: select all, type. */
+  /** The operation editor's text; Monaco renders spaces as no-break spaces. */
+  const editorText = async (page: Page) => (await page.locator(".graphiql-query-editor").innerText()).replaceAll("\u00a0", " ");
+
+  /**
+   * Replaces the operation editor's text as a person would: select all, type. Once the editor has
+   * loaded, and again until the editor shows the text: a busy machine may still be setting it up.
+   */
   async function typeOperation(page: Page, text: string): Promise<void> {
-    await page.locator(".graphiql-query-editor .monaco-editor").click();
-    await page.keyboard.press("Control+A");
-    await page.keyboard.press("Delete");
-    await page.keyboard.insertText(text);
+    await expect.poll(() => editorText(page), { timeout: 60_000 }).toMatch(/[a-z]/);
+    await expect
+      .poll(
+        async () => {
+          await page.locator(".graphiql-query-editor .monaco-editor").click();
+          await page.keyboard.press("Control+A");
+          await page.keyboard.press("Delete");
+          await page.keyboard.insertText(text);
+          return editorText(page);
+        },
+        { timeout: 60_000, interval: 1_000 },
+      )
+      .toContain(text);
   }
 
   it("loads without leaving loopback and runs a query with the user's token", async () => {
@@ -69,11 +84,9 @@ describe.skipIf(missing && !process.env.CI)("offline GraphQL playground", () => 
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${api.url}/graphql`, { waitUntil: "load" });
-    // Monaco renders spaces as no-break spaces.
-    const editorText = async () => (await page.locator(".graphiql-query-editor").innerText()).replaceAll("\u00a0", " ");
-    await expect.poll(() => editorText(), { timeout: 60_000 }).toContain("You are not signed in");
-    expect(await editorText()).toContain("mutation SignIn");
-    expect(await editorText()).toContain("query DiscoverCalendars");
+    await expect.poll(() => editorText(page), { timeout: 60_000 }).toContain("You are not signed in");
+    expect(await editorText(page)).toContain("mutation SignIn");
+    expect(await editorText(page)).toContain("query DiscoverCalendars");
     // The Docs panel reads the schema by introspection, which needs no sign-in.
     await page.getByRole("button", { name: /documentation explorer/i }).click();
     await expect.poll(() => page.locator(".graphiql-doc-explorer").innerText(), { timeout: 60_000 }).toContain("Query");
@@ -93,9 +106,8 @@ describe.skipIf(missing && !process.env.CI)("offline GraphQL playground", () => 
     await context.close();
     const again = await signedIn.newPage();
     await again.goto(`${api.url}/graphql`, { waitUntil: "load" });
-    const againText = async () => (await again.locator(".graphiql-query-editor").innerText()).replaceAll("\u00a0", " ");
-    await expect.poll(() => againText(), { timeout: 60_000 }).toContain("You are signed in");
-    expect(await againText()).not.toContain("mutation SignIn");
+    await expect.poll(() => editorText(again), { timeout: 60_000 }).toContain("You are signed in");
+    expect(await editorText(again)).not.toContain("mutation SignIn");
     await signedIn.close();
   }, 180_000);
 
