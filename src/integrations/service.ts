@@ -269,11 +269,12 @@ export class IntegrationService {
         }
         await this.rememberCalendars(id, discovered);
       }
-      await this.refreshOwnAddresses(client, integration);
       const known = await this.calendarRows(id);
       const selected = known.filter((c) => c.selected);
       const results: CalendarTestResult[] = [];
       for (const calendar of selected) results.push(await this.testCalendar(client, userId, calendar));
+      // Only of a server that answered: a failing one is not asked more than the test needs.
+      if (integration.serverUrl || results.some((r) => r.ok)) await this.refreshOwnAddresses(client, integration);
       for (const calendar of discovered) {
         if (selected.some((c) => sameCalendarUrl(c.url, calendar.url))) continue;
         const row = known.find((c) => c.url === calendar.url);

@@ -7,7 +7,9 @@ import { startTestApi, type TestApi } from "../helpers/api.js";
 const CONFIGURE = `mutation($input: ConfigureCalDAVIntegrationInput!) { configureCalDAVIntegration(input: $input) {
   id ownAddresses extraAttendeeAddresses skipTentativeInvitations skipEventsWithoutMe } }`;
 // A loopback discard port: never contacted by these tests.
-const BASE = { calendarUrl: "http://127.0.0.1:9/calendar/", username: "alice", password: "secret" };
+/** A new integration's settings, each with its own calendar: a user syncs one calendar through one integration only. */
+let calendars = 0;
+const base = () => ({ calendarUrl: `http://127.0.0.1:9/calendar-${++calendars}/`, username: "alice", password: "secret" });
 
 describe("attendance settings", () => {
   let api: TestApi;
@@ -20,13 +22,13 @@ describe("attendance settings", () => {
   afterAll(() => api.close());
 
   it("are off and empty by default", async () => {
-    const res = await api.graphql(token, CONFIGURE, { input: BASE });
+    const res = await api.graphql(token, CONFIGURE, { input: base() });
     expect(res.data?.configureCalDAVIntegration).toMatchObject({ ownAddresses: [], extraAttendeeAddresses: [], skipTentativeInvitations: false, skipEventsWithoutMe: false });
   });
 
   it("store extra addresses as mailto: URIs, once each whatever their case", async () => {
     const res = await api.graphql(token, CONFIGURE, {
-      input: { ...BASE, extraAttendeeAddresses: ["anna@example.com", " MAILTO:Anna@Example.COM ", "mailto:a.k+work@corp.example"], skipTentativeInvitations: true },
+      input: { ...base(), extraAttendeeAddresses: ["anna@example.com", " MAILTO:Anna@Example.COM ", "mailto:a.k+work@corp.example"], skipTentativeInvitations: true },
     });
     expect(res.errors).toBeUndefined();
     expect(res.data?.configureCalDAVIntegration).toMatchObject({
@@ -47,13 +49,13 @@ describe("attendance settings", () => {
     ["21 addresses", Array.from({ length: 21 }, (_, i) => `a${i}@example.com`), "extraAttendeeAddresses"],
   ])("refuse %s with BAD_USER_INPUT and store nothing", async (_label, extraAttendeeAddresses, field) => {
     const before = await api.graphql(token, "{ integrations { id } }");
-    const res = await api.graphql(token, CONFIGURE, { input: { ...BASE, extraAttendeeAddresses } });
+    const res = await api.graphql(token, CONFIGURE, { input: { ...base(), extraAttendeeAddresses } });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field });
     expect((await api.graphql(token, "{ integrations { id } }")).data?.integrations).toEqual(before.data?.integrations);
   });
 
   it("forget the server's addresses when the integration points to another account, so they are read again", async () => {
-    const id = (await api.graphql(token, CONFIGURE, { input: BASE })).data?.configureCalDAVIntegration.id;
+    const id = (await api.graphql(token, CONFIGURE, { input: base() })).data?.configureCalDAVIntegration.id;
     await api.database.db.update(integrations).set({ ownAddresses: ["mailto:alice@example.com"] }).where(eq(integrations.id, id));
     const unrelated = await api.graphql(token, CONFIGURE, { input: { id, skipTentativeInvitations: true } });
     expect(unrelated.data?.configureCalDAVIntegration.ownAddresses).toEqual(["mailto:alice@example.com"]);

@@ -78,7 +78,7 @@ describe.skipIf(missing && !process.env.CI)("offline GraphQL playground", () => 
 
     expect(blocked).toEqual([]);
     expect(pageErrors).toEqual([]);
-  });
+  }, 180_000);
 
   it("tells a signed-out visitor how to sign in, shows the schema, and works after signIn", async () => {
     const context = await browser.newContext();
