@@ -319,7 +319,7 @@ export class ReferenceTimesheet {
       if (calendars.length < 2) continue;
       const touched = (calendar: string) => {
         const link = this.links.get(keyOf(calendar, uid, recurrenceId));
-        return link !== undefined && (link.entry === null || link.detached || link.entry.edited);
+        return link !== undefined && (link.entry === null || link.detached || link.entry.edited.size > 0);
       };
       const [holder] = [...calendars].sort((a, b) => Number(!touched(a)) - Number(!touched(b)) || (a < b ? -1 : 1));
       for (const calendar of reaching) {
@@ -387,7 +387,9 @@ export class ReferenceTimesheet {
         .sort((a, b) => Number(a.object !== link.object) - Number(b.object !== link.object) || a.content.start - b.content.start);
       if (first) this.moveLink(key, link, first.recurrenceId);
     }
-    for (const single of imported.filter((d) => d.recurrenceId === null && !this.links.has(keyOf(d.calendar, d.uid, null)))) {
+    for (const single of imported.filter((d) => d.recurrenceId === null)) {
+      // Two objects may carry the single event (a broken server): its key takes one link only.
+      if (this.links.has(keyOf(single.calendar, single.uid, null))) continue;
       const [first] = [...this.links]
         .filter(([key, link]) => isJudged(link) && link.calendar === single.calendar && link.uid === single.uid && link.recurrenceId !== null && !candidates.has(key) && inWindow(link.content.start))
         .sort(([, a], [, b]) => a.content.start - b.content.start);

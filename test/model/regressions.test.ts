@@ -385,3 +385,42 @@ it("creates nothing from the stored version of an object that changed but was no
     [DAY_MS, 30 * 60_000],
   ]);
 });
+
+/**
+ * Found by the history test (PostgreSQL seed 7; the PGlite seeds 1009275664 and 491195428 earlier):
+ * a series becomes a single event, and a broken server then stores a copy of it under a second
+ * href. The single event takes the link of the series' first instance; the copy must not change
+ * that. Here the engine was right and the reference model wrong: it carried one link per copy onto
+ * the same key, the second overwriting the first.
+ */
+it("keeps the first instance's entry when a series turns single beside a same-calendar copy", async () => {
+  const s = await scenario({ services, server });
+  const series = event("turns-single", { start: yesterdayAt(9) - 7 * DAY_MS, title: "Standup", rule: { freq: "WEEKLY", count: 2 } });
+  s.put("A", "series.ics", series);
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 2 });
+  const [first] = await s.entries();
+  s.put("A", "series.ics", { ...series, rule: null });
+  s.put("A", "copy.ics", { ...series, rule: null, title: "Alpha planning" });
+  expect(await s.sync()).toMatchObject({ status: "PARTIAL", entriesCreated: 0, entriesDeleted: 1 });
+  expect((await s.entries()).map((e) => [e.id, e.startTime.getTime(), e.notes])).toEqual([[first!.id, series.start, "Standup"]]);
+});
+
+/**
+ * Found by the history test (PGlite seed 1009275664): calendar B's untouched entries for an event
+ * move to calendar A (the smaller URL) once A gets a copy, also when A's delta came truncated (507).
+ * The engine was right; the reference model counted every linked entry as touched.
+ */
+it("moves an untouched occurrence to the calendar with the smaller URL after a truncated delta", async () => {
+  const s = await scenario({ services, server }, ["A", "B"]);
+  const daily = event("daily", { start: yesterdayAt(2) - 2 * DAY_MS, title: "Workshop", rule: { freq: "DAILY", count: 3 } });
+  s.put("A", "stays.ics", event("stays", { start: yesterdayAt(20) }));
+  s.put("A", "also-stays.ics", event("also-stays", { start: yesterdayAt(21) }));
+  s.put("B", "daily.ics", daily);
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 5 });
+  s.put("A", "copy.ics", { ...daily, title: "Alpha planning" });
+  server.inject({ kind: "truncated-delta" });
+  await s.sync();
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", skipped: { DUPLICATE: 3 } });
+  const entries = await s.entries();
+  expect(entries.map((e) => e.notes)).toEqual(["Alpha planning", "Alpha planning", "Alpha planning", "Meeting stays", "Meeting also-stays"]);
+});
