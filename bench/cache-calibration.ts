@@ -3,7 +3,7 @@
 import { expandCalendarObject } from "../src/caldav/ical/index.js";
 import { options } from "../src/caldav/ical/test-fixtures.js";
 import { buildDesiredEntries } from "../src/sync/desired.js";
-import { dataHash, estimateBytes, type CachedExpansion } from "../src/sync/object-cache.js";
+import { cachedExpansion, estimateBytes, type CachedExpansion } from "../src/sync/object-cache.js";
 import { MS_PER_DAY } from "../src/time-window.js";
 import { generateCalendar } from "./generate.js";
 
@@ -19,12 +19,12 @@ let estimate = 0;
 for (const [i, object] of objects.entries()) {
   const result = expandCalendarObject(object.ics, window);
   // Strings as the sync holds them: ids and hrefs built per object, not literals shared by all.
-  const cached: CachedExpansion = { windowStart: 0, windowEnd: 1, dataHash: dataHash(object.ics), result, desired: null, desiredKey: `k${i % 7}` };
-  cached.desired = buildDesiredEntries({ calendarId: `cal-${i % 3}`, href: `/cal/${object.name}`, etag: `"${i}-etag"`, defaultProjectId: null }, result.occurrences, () => ({ projectId: null, matchedBy: "NONE" as const }));
+  const desired = buildDesiredEntries({ calendarId: `cal-${i % 3}`, href: `/cal/${object.name}`, etag: `"${i}-etag"`, defaultProjectId: null }, result.occurrences, () => ({ projectId: null, matchedBy: "NONE" as const }));
+  const cached = cachedExpansion(0, 1, object.ics, result, desired, `k${i % 7}`);
   held.push(cached);
   estimate += estimateBytes(cached);
 }
 gc();
 const heap = process.memoryUsage().heapUsed - before;
-const occurrences = held.reduce((n, c) => n + c.result.occurrences.length, 0);
+const occurrences = held.reduce((n, c) => n + c.occurrenceStarts.length, 0);
 console.log(`${objects.length} objects, ${occurrences} occurrences: heap ${(heap / 2 ** 20).toFixed(1)} MiB, estimate ${(estimate / 2 ** 20).toFixed(1)} MiB (estimate/heap ${(estimate / heap).toFixed(2)}), ${(heap / objects.length).toFixed(0)} heap bytes per object`);

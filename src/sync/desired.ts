@@ -66,24 +66,37 @@ export function buildDesiredEntries(
   occurrences: readonly OccurrenceLike[],
   matchProject: ProjectMatcher,
 ): DesiredEntry[] {
+  // The sync cache keeps these entries for hours; their strings must not keep the object's text.
+  const copies = new Map<string, string>();
+  const own = (text: string) => copies.get(text) ?? copies.set(text, ownCopy(text)).get(text)!;
   return occurrences.map((occurrence) => {
-    const notes = buildNotes(occurrence.summary, occurrence.description);
+    const notes = own(buildNotes(occurrence.summary, occurrence.description));
     const { projectId, matchedBy } = matchProject(occurrence.summary, occurrence.categories, source.defaultProjectId);
     return {
       calendarId: source.calendarId,
       href: source.href,
       etag: source.etag,
-      uid: occurrence.uid,
-      recurrenceId: occurrence.recurrenceId,
+      uid: own(occurrence.uid),
+      recurrenceId: occurrence.recurrenceId === null ? null : own(occurrence.recurrenceId),
       start: occurrence.start,
       end: occurrence.end,
       durationSeconds: Math.round((occurrence.end.getTime() - occurrence.start.getTime()) / 1000),
       notes,
       projectId,
       matchedBy,
-      contentHash: contentHash({ start: occurrence.start, end: occurrence.end, notes, projectId, matchedBy }),
+      contentHash: ownCopy(contentHash({ start: occurrence.start, end: occurrence.end, notes, projectId, matchedBy })),
     };
   });
+}
+
+/**
+ * A copy of `text` that holds its own characters. V8 keeps a substring as a slice of the string it
+ * was cut from: a UID or SUMMARY cut out of a calendar object's text would keep the whole text
+ * alive, and a hash cut to 32 characters its 64. (A JSON round trip copies every string exactly,
+ * lone surrogates included.)
+ */
+function ownCopy(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 /**

@@ -3,7 +3,7 @@
  * downloaded changes are stored, expanded by us (src/caldav/ical) and matched to projects — or
  * taken from the expansion cache (./object-cache.ts). Reads the mirror; writes nothing.
  */
-import { calendarOccurrenceBudget, expandCalendarObject, IcsParseError, type ExpandOptions } from "../caldav/ical/index.js";
+import { calendarOccurrenceBudget, expandCalendarObject, IcsParseError, type ExpandOptions, type ExpandResult } from "../caldav/ical/index.js";
 import type { Db } from "../db/client.js";
 import type { Logger } from "../logger.js";
 import type { SyncRunResult } from "./runs.js";
@@ -12,7 +12,7 @@ import type { ExpandContext } from "./context.js";
 import { buildDesiredEntries, type DesiredEntry } from "./desired.js";
 import type { MirrorListings } from "./download.js";
 import { objectData } from "./mirror.js";
-import { dataHash, EXPANSION_PAD_MS, expansionCache, expansionKey, type CachedExpansion, type MemoObject } from "./object-cache.js";
+import { cachedExpansion, dataHash, EXPANSION_PAD_MS, expansionCache, expansionKey, type CachedExpansion, type MemoObject } from "./object-cache.js";
 
 const MAX_WARNINGS = 50;
 /** ≈ 10–20 ms of expansion between two turns of the event loop. */
@@ -89,15 +89,9 @@ export async function expandCalendars(
         unavailable.add(`${object.calendarId} ${object.href}`);
         continue;
       }
+      let expansion: ExpandResult;
       try {
-        cached = {
-          windowStart: ws,
-          windowEnd: we + EXPANSION_PAD_MS,
-          dataHash: dataHash(object.data),
-          result: expandCalendarObject(object.data, optionsOf(object.calendarId)),
-          desired: null,
-          desiredKey: null,
-        };
+        expansion = expandCalendarObject(object.data, optionsOf(object.calendarId));
       } catch (error) {
         // One unreadable object must not stop the others; its earlier entries stay as they are
         // until it can be read again.
@@ -108,16 +102,12 @@ export async function expandCalendars(
         result.errors.push({ href: object.href, uid: uidIn(object.data), message });
         continue;
       }
-    }
-    const desiredKey = context.desiredKeyOf(object.calendarId);
-    if (cached.desiredKey !== desiredKey || !cached.desired) {
-      cached.desired = buildDesiredEntries(
+      const desiredEntries = buildDesiredEntries(
         { calendarId: object.calendarId, href: object.href, etag: object.etag, defaultProjectId: context.defaultProjectOf.get(object.calendarId) ?? null },
-        cached.result.occurrences,
+        expansion.occurrences,
         context.matcher,
       );
-      cached.desiredKey = desiredKey;
-      // Stored (or stored again) once complete: the cache bounds its bytes by what it holds.
+      cached = cachedExpansion(ws, we + EXPANSION_PAD_MS, object.data, expansion, desiredEntries, context.desiredKeyOf(object.calendarId));
       if (object.etag !== null) expansionCache.set(expansionKey(object.calendarId, object.href, object.etag, context.optionsKey), cached);
     }
     countExpansion(cached, ws, we, result);
@@ -161,7 +151,7 @@ async function mirrorIndex(changes: ReadonlyMap<string, CollectionChanges>, mirr
 
 /**
  * What expanding the objects needs from the database: the cached expansions still valid for each
- * object (same etag, and data when we hold it, same options, a window covering this one), and the
+ * object (same etag, and data when we hold it, same options and projects, a window covering this one), and the
  * stored data of the objects the cache cannot answer.
  */
 async function expansionInputs(db: Db, context: ExpandContext, objects: MirrorEntry[], window: SyncWindow) {
@@ -175,7 +165,13 @@ async function expansionInputs(db: Db, context: ExpandContext, objects: MirrorEn
     if (key === null) cacheKeys = null;
     else cacheKeys?.push({ calendarId: object.calendarId, href: object.href, key });
     const cached = key === null ? undefined : expansionCache.get(key);
-    if (cached && cached.windowStart <= ws && cached.windowEnd >= we && (object.data === null || cached.dataHash === dataHash(object.data))) {
+    if (
+      cached &&
+      cached.windowStart <= ws &&
+      cached.windowEnd >= we &&
+      cached.desiredKey === context.desiredKeyOf(object.calendarId) &&
+      (object.data === null || cached.dataHash === dataHash(object.data))
+    ) {
       hits.set(object, cached);
     } else if (object.data === null) {
       let list = missing.get(object.calendarId);
@@ -192,17 +188,14 @@ async function expansionInputs(db: Db, context: ExpandContext, objects: MirrorEn
 
 /** Adds the occurrences, skips and warnings of a cached expansion that fall in [ws, we) to `result`. */
 export function countExpansion(cached: CachedExpansion, ws: number, we: number, result: SyncRunResult): void {
-  for (const occurrence of cached.result.occurrences) {
-    const t = occurrence.start.getTime();
-    if (t >= ws && t < we) result.occurrencesSeen++;
-  }
-  for (const skip of cached.result.skipped) {
+  for (const t of cached.occurrenceStarts) if (t >= ws && t < we) result.occurrencesSeen++;
+  for (const skip of cached.skipped) {
     const t = skip.start.getTime();
     if (t < ws || t >= we) continue;
     result.occurrencesSeen++;
     result.skipped[skip.reason] = (result.skipped[skip.reason] ?? 0) + 1;
   }
-  for (const warning of cached.result.warnings) if (result.warnings.length < MAX_WARNINGS && !result.warnings.includes(warning)) result.warnings.push(warning);
+  for (const warning of cached.warnings) if (result.warnings.length < MAX_WARNINGS && !result.warnings.includes(warning)) result.warnings.push(warning);
 }
 
 function uidIn(ics: string): string | null {

@@ -110,7 +110,7 @@ export const UNCHANGED = {
     const unchangedIn = new Map<string, number>();
     for (const { calendarId, key } of memo.objects) {
       const cached = expansionCache.get(key);
-      if (!cached || cached.windowStart > ws || cached.windowEnd < we || cached.desiredKey !== context.desiredKeyOf(calendarId) || !cached.desired) return null;
+      if (!cached || cached.windowStart > ws || cached.windowEnd < we || cached.desiredKey !== context.desiredKeyOf(calendarId)) return null;
       for (const entry of cached.desired) {
         const t = entry.start.getTime();
         // An occurrence that entered the window since the last sync: plan it properly.

@@ -6,7 +6,7 @@ import { expandCalendarObject } from "../../src/caldav/ical/index.js";
 import { fixture, options } from "../../src/caldav/ical/test-fixtures.js";
 import { Metrics } from "../../src/metrics.js";
 import { buildDesiredEntries } from "../../src/sync/desired.js";
-import { dataHash, DEFAULT_SYNC_CACHE_MB, estimateBytes, expansionCache, limitSyncCache, Lru, syncMemos, type CachedExpansion } from "../../src/sync/object-cache.js";
+import { cachedExpansion, DEFAULT_SYNC_CACHE_MB, estimateBytes, expansionCache, limitSyncCache, Lru, syncMemos, type CachedExpansion } from "../../src/sync/object-cache.js";
 
 /** The reference: entries in order of last use, the oldest dropped while the total is over the limit. */
 class LruModel {
@@ -102,14 +102,14 @@ describe("the byte estimate", () => {
     for (let i = 0; i < 1_000; i++) {
       const data = ics.replace("UID:", `UID:${i}-`);
       const result = expandCalendarObject(data, window);
-      const cached: CachedExpansion = { windowStart: 0, windowEnd: 1, dataHash: dataHash(data), result, desired: null, desiredKey: `projects ${i % 5}` };
-      cached.desired = buildDesiredEntries({ calendarId: `calendar ${i % 3}`, href: `/calendars/${i}.ics`, etag: `"${i}"`, defaultProjectId: null }, result.occurrences, () => ({ projectId: null, matchedBy: "NONE" as const }));
+      const desired = buildDesiredEntries({ calendarId: `calendar ${i % 3}`, href: `/calendars/${i}.ics`, etag: `"${i}"`, defaultProjectId: null }, result.occurrences, () => ({ projectId: null, matchedBy: "NONE" as const }));
+      const cached = cachedExpansion(0, 1, data, result, desired, `projects ${i % 5}`);
       held.push(cached);
       estimate += estimateBytes(cached);
     }
     gc();
     const heap = process.memoryUsage().heapUsed - before;
-    expect(held[0]!.result.occurrences.length).toBeGreaterThan(5);
+    expect(held[0]!.occurrenceStarts.length).toBeGreaterThan(5);
     expect(estimate / heap).toBeGreaterThan(0.7);
     expect(estimate / heap).toBeLessThan(1.3);
   });
