@@ -50,6 +50,11 @@ export interface CollectionChanges {
   deletions: string[];
   /** Mirror keys the server reported but did not deliver: neither changed nor deleted, fetched again next sync. */
   missing: string[];
+  /**
+   * Mirror keys of objects gone from the server while an item is missing: not deleted yet, and held
+   * as they are (with their UIDs) until the next download reports them gone again.
+   */
+  deferredDeletions: string[];
   /** To store with the mirror once the changes are applied. */
   state: CollectionState;
   /** How many objects the collection holds after these changes; null: UNCHANGED, as many as the mirror (not read). */
@@ -76,7 +81,7 @@ export async function fetchCollectionChanges(
   let current = await getCollectionState(client, calendarUrl, ctagOnly);
   if (ctagOnly && current.ctag === stored.ctag) {
     const objectCount = typeof mirrorSource === "function" ? null : mirrorSource.size;
-    return { strategy: "UNCHANGED", upserts: [], deletions: [], missing: [], state: { ctag: current.ctag, syncToken: stored.syncToken }, objectCount, notes };
+    return { strategy: "UNCHANGED", upserts: [], deletions: [], missing: [], deferredDeletions: [], state: { ctag: current.ctag, syncToken: stored.syncToken }, objectCount, notes };
   }
   let complete = !ctagOnly;
   const completeState = async () => {
@@ -91,7 +96,7 @@ export async function fetchCollectionChanges(
 
   if (mode === "INCREMENTAL" && known && complete && sameState(stored, current)) {
     const objectCount = typeof mirrorSource === "function" ? null : mirrorSource.size;
-    return { strategy: "UNCHANGED", upserts: [], deletions: [], missing: [], state: current, objectCount, notes };
+    return { strategy: "UNCHANGED", upserts: [], deletions: [], missing: [], deferredDeletions: [], state: current, objectCount, notes };
   }
   const mirror = typeof mirrorSource === "function" ? await mirrorSource() : mirrorSource;
 
@@ -104,7 +109,7 @@ export async function fetchCollectionChanges(
       return {
         strategy: "SYNC_COLLECTION",
         upserts: fetched.objects,
-        deletions: deletionsUnless(fetched.missing, deleted),
+        ...deletionsUnless(fetched.missing, deleted),
         missing: fetched.missing,
         state: resumeState(stored, { ctag: current.ctag, syncToken: delta.syncToken }, fetched.missing),
         objectCount: countAfter(mirror, fetched.objects, deleted),
@@ -128,7 +133,7 @@ export async function fetchCollectionChanges(
       return {
         strategy: "ETAG_LISTING",
         upserts,
-        deletions: deletionsUnless(fetched.missing, [...mirror.keys()].filter((key) => !listedKeys.has(key))),
+        ...deletionsUnless(fetched.missing, [...mirror.keys()].filter((key) => !listedKeys.has(key))),
         missing: fetched.missing,
         state: resumeState(stored, current, fetched.missing),
         objectCount: listedKeys.size,
@@ -145,7 +150,7 @@ export async function fetchCollectionChanges(
   return {
     strategy: "ETAG_LISTING",
     upserts: fetched.objects,
-    deletions: deletionsUnless(fetched.missing, deleted),
+    ...deletionsUnless(fetched.missing, deleted),
     missing: fetched.missing,
     // The state read before the listing: anything changed since shows up next time.
     state: resumeState(stored, current, fetched.missing),
@@ -199,11 +204,13 @@ async function collectDelta(client: CalDAVHttpClient, calendarUrl: string, token
 /**
  * No deletion while an item is missing: the undelivered item may be the deleted one's content
  * under a new href (a client deleted and re-created it), so deleting now would lose its entries
- * until the item arrives. The old state is kept (resumeState), so the next download reports the
- * deletions again.
+ * until the item arrives. Nor may the deleted object count as still there: expanded from its stored
+ * version beside its successor (same UID) it would give that event's time twice. Its deletion is
+ * deferred — the object and its UID are held as they are — and, as the old state is kept
+ * (resumeState), the next download reports it again.
  */
-function deletionsUnless(missing: readonly string[], deleted: string[]): string[] {
-  return missing.length === 0 ? deleted : [];
+function deletionsUnless(missing: readonly string[], deleted: string[]): Pick<CollectionChanges, "deletions" | "deferredDeletions"> {
+  return missing.length === 0 ? { deletions: deleted, deferredDeletions: [] } : { deletions: [], deferredDeletions: deleted };
 }
 
 /**

@@ -46,7 +46,7 @@ interface MirrorEntry {
   etag: string | null;
   /** null until read (only objects the cache cannot answer are read) */
   data: string | null;
-  /** reported changed but not delivered: its stored data is an older version */
+  /** reported changed but not delivered, or deleted while an item was not: held as stored */
   missing: boolean;
 }
 
@@ -75,8 +75,9 @@ export async function expandCalendars(
   let expanded = 0;
   for (const object of objects) {
     if (object.missing) {
-      // Changed on the server, not delivered: the stored version is out of date, so expanding it
-      // could create or change entries the server no longer has. Held as it is until it arrives.
+      // Changed on the server and not delivered, or deleted while another item was not: the
+      // stored version is out of date, so expanding it could create or change entries the server
+      // no longer has. Held as it is until a complete download.
       unavailable.add(`${object.calendarId} ${object.href}`);
       continue;
     }
@@ -140,7 +141,8 @@ async function mirrorIndex(changes: ReadonlyMap<string, CollectionChanges>, mirr
   const out: MirrorEntry[] = [];
   for (const [calendarId, change] of changes) {
     const byHref = new Map<string, MirrorEntry>();
-    const missing = new Set(change.missing);
+    // Not delivered, or deleted while something was not delivered: held as stored (./collection-sync.ts).
+    const missing = new Set([...change.missing, ...change.deferredDeletions]);
     for (const [href, etag] of await mirrors.of(calendarId)) byHref.set(href, { calendarId, href, etag, data: null, missing: missing.has(href) });
     for (const href of change.deletions) byHref.delete(href);
     for (const object of change.upserts) byHref.set(object.key, { calendarId, href: object.key, etag: object.etag, data: object.data, missing: false });

@@ -107,7 +107,7 @@ describe("applying a plan made on a snapshot", () => {
     const calendar = (await selectedCalendars(db, integrationId))[0]!;
     // The mirror's listing names the object, but its row (and so its data) is not there to read.
     const mirrors = { of: async () => new Map([[gone.href, '"1"']]), sizeOf: () => 1 } as unknown as MirrorListings;
-    const changes = new Map([[calendarId, { strategy: "UNCHANGED" as const, upserts: [], deletions: [], missing: [], state: { ctag: null, syncToken: null }, objectCount: 1, notes: [] }]]);
+    const changes = new Map([[calendarId, { strategy: "UNCHANGED" as const, upserts: [], deletions: [], missing: [], deferredDeletions: [], state: { ctag: null, syncToken: null }, objectCount: 1, notes: [] }]]);
     const context = await expandContext(integration, [calendar], api.services.projects, api.services.users);
     const expansion = await expandCalendars(db, createLogger("silent"), context, changes, mirrors, WINDOW, emptyResult());
     expect([...expansion.unavailable]).toEqual([`${calendarId} ${gone.href}`]);

@@ -73,7 +73,7 @@ describe("planning strategies give the complete plan (fast-check, real database)
     strategy: "SYNC_COLLECTION",
     upserts: upserts.map((key) => ({ key, etag: null, data: "" })),
     deletions,
-    missing: [],
+    missing: [], deferredDeletions: [],
     state: { ctag: null, syncToken: null },
     objectCount: null,
     notes: [],
