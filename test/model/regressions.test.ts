@@ -424,3 +424,34 @@ it("moves an untouched occurrence to the calendar with the smaller URL after a t
   const entries = await s.entries();
   expect(entries.map((e) => e.notes)).toEqual(["Alpha planning", "Alpha planning", "Alpha planning", "Meeting stays", "Meeting also-stays"]);
 });
+
+/**
+ * Found by the history test (PostgreSQL seed 518530952): an event moves to a new href and becomes a
+ * series, and the multiget leaves another new object out. The old href's deletion was deferred by
+ * treating the old object as still there: its stored single event and the new series both counted,
+ * and the first instance's hour was there twice. The deleted object and its UID are now held.
+ */
+it("holds a deleted object's UID while another item is missing, so no hour is counted twice", async () => {
+  const s = await scenario({ services, server });
+  s.put("A", "stays.ics", event("stays", { start: yesterdayAt(20) }));
+  s.put("A", "old-name.ics", event("moving", { start: yesterdayAt(9) - DAY_MS }));
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 2 });
+  const before = await s.entries();
+  s.put("A", "another.ics", event("another", { start: yesterdayAt(12) }));
+  s.remove("A", "old-name.ics");
+  s.put("A", "new-name.ics", event("moving", { start: yesterdayAt(9) - DAY_MS, rule: { freq: "DAILY", count: 2 } }));
+  server.inject({ kind: "multiget-omits-href" });
+  expect(await s.sync()).toMatchObject({ status: "PARTIAL", entriesCreated: 0, entriesDeleted: 0 });
+  expect(server.pendingFaults()).toBe(0);
+  expect(await s.entries()).toEqual(before);
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 2, entriesDeleted: 0 });
+  const after = await s.entries();
+  expect(after.map((e) => [e.startTime.getTime() - yesterdayAt(0), e.notes])).toEqual([
+    [9 * HOUR_MS - DAY_MS, "Meeting moving"],
+    [9 * HOUR_MS, "Meeting moving"],
+    [12 * HOUR_MS, "Meeting another"],
+    [20 * HOUR_MS, "Meeting stays"],
+  ]);
+  // The single event's entry became the series' first instance.
+  expect(after[0]!.id).toBe(before.find((e) => e.notes === "Meeting moving")!.id);
+});
