@@ -335,6 +335,8 @@ export const syncRuns = pgTable(
     entriesDeleted: integer().notNull().default(0),
     entriesUnchanged: integer().notNull().default(0),
     conflictsKept: integer().notNull().default(0),
+    /** Deletions and detachments the mass-delete or empty-calendar guard held back (src/sync/plan.ts). */
+    withheldDeletions: integer().notNull().default(0),
     /** Skipped occurrences by reason: ALL_DAY, CANCELLED, DECLINED, TENTATIVE, NOT_ATTENDING, FREE, INVALID_TIME, PARSE_ERROR. */
     skipped: jsonb().$type<Record<string, number>>().notNull().default({}),
     requests: integer().notNull().default(0),

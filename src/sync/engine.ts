@@ -164,6 +164,7 @@ export class SyncEngine {
     result.entriesDeleted = applied.deleted;
     result.entriesUnchanged = plan.unchanged + plan.relinks.length;
     result.conflictsKept = applied.conflictsKept + applied.staleLinks.length;
+    result.withheldDeletions = plan.guard ? plan.guard.withheldDeletes + plan.guard.withheldConflicts : 0;
     for (const duplicate of plan.duplicates) {
       result.errors.push({ href: duplicate.href, uid: duplicate.uid, message: "Another calendar object has the same UID and RECURRENCE-ID; only one was imported." });
     }

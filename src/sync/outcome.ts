@@ -21,6 +21,7 @@ export function emptyResult(): SyncRunResult {
     entriesDeleted: 0,
     entriesUnchanged: 0,
     conflictsKept: 0,
+    withheldDeletions: 0,
     skipped: {},
     requests: 0,
     bytesReceived: 0,

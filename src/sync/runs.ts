@@ -18,6 +18,7 @@ export type SyncRunResult = Pick<
   | "entriesDeleted"
   | "entriesUnchanged"
   | "conflictsKept"
+  | "withheldDeletions"
   | "skipped"
   | "requests"
   | "bytesReceived"

@@ -159,10 +159,14 @@ for (const kind of ALL_SERVERS) {
       expect(guarded.status).toBe("PARTIAL");
       expect(guarded.message).toMatch(/empty/i);
       expect(guarded.entriesDeleted).toBe(0);
+      expect(guarded.withheldDeletions).toBeGreaterThan(0);
       expect(await importedEntries(api, token)).toEqual(before);
 
       const confirmed = await syncNow(api, token, integrationId, "FULL", true);
       expect(confirmed.status).toBe("SUCCESS");
+      // What was withheld is what the confirmed sync then did: deletions, and the edited entry detached.
+      expect(confirmed.withheldDeletions).toBe(0);
+      expect(confirmed.entriesDeleted + confirmed.conflictsKept).toBe(guarded.withheldDeletions);
       const left = await importedEntries(api, token);
       // The second calendar's entry and the user-edited entry stay.
       expect(left.map((e) => e.externalEvent?.uid).sort()).toEqual(["b-1", "filler-1"]);

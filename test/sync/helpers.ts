@@ -3,7 +3,7 @@ import { selectedCalendars } from "../../src/sync/mirror.js";
 import { startTestApi, type TestApi } from "../helpers/api.js";
 
 export const RUN_FIELDS = `id status message mode trigger objectsFetched occurrencesSeen entriesCreated entriesUpdated entriesDeleted
-  entriesUnchanged conflictsKept requests skipped { reason count } errors { href uid message } warnings
+  entriesUnchanged conflictsKept withheldDeletions requests skipped { reason count } errors { href uid message } warnings
   calendars { url name status download plan objectsFetched entriesCreated entriesUpdated entriesDeleted entriesUnchanged conflictsKept errorCode message }`;
 
 export interface RunView {
@@ -17,6 +17,7 @@ export interface RunView {
   entriesDeleted: number;
   entriesUnchanged: number;
   conflictsKept: number;
+  withheldDeletions: number;
   requests: number;
   skipped: { reason: string; count: number }[];
   errors: { href: string; uid: string | null; message: string }[];

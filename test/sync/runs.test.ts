@@ -19,7 +19,7 @@ describe("sync runs: history and the per-integration lock", () => {
   });
   afterAll(() => api.close());
 
-  const result = { status: "SUCCESS" as const, message: "ok", objectsFetched: 0, occurrencesSeen: 0, entriesCreated: 0, entriesUpdated: 0, entriesDeleted: 0, entriesUnchanged: 0, conflictsKept: 0, skipped: {}, requests: 1, bytesReceived: 0, errors: [], warnings: [], errorCode: null, retryAfterMs: null, calendars: [] };
+  const result = { status: "SUCCESS" as const, message: "ok", objectsFetched: 0, occurrencesSeen: 0, entriesCreated: 0, entriesUpdated: 0, entriesDeleted: 0, entriesUnchanged: 0, conflictsKept: 0, withheldDeletions: 0, skipped: {}, requests: 1, bytesReceived: 0, errors: [], warnings: [], errorCode: null, retryAfterMs: null, calendars: [] };
 
   it("lets one run at a time hold an integration; a second start joins it", async () => {
     const first = await store.start(integrationId, "INCREMENTAL", "MANUAL");

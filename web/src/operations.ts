@@ -15,7 +15,7 @@ export const SignOutMutation = graphql(`
 export const SyncRunFields = graphql(`
   fragment SyncRunFields on SyncRun {
     id integrationId mode trigger status message startedAt finishedAt durationMs
-    entriesCreated entriesUpdated entriesDeleted entriesUnchanged conflictsKept
+    entriesCreated entriesUpdated entriesDeleted entriesUnchanged conflictsKept withheldDeletions
     objectsFetched occurrencesSeen requests
     skipped { reason count }
     errors { href uid message }

@@ -47,7 +47,7 @@ export function describeSkipped(run: Pick<SyncRunView, "skipped">): string | nul
 
 /** The mass-delete and empty-calendar guards withheld deletions (docs/sync.md). */
 export function withheldDeletions(run: SyncRunView): boolean {
-  return run.status === "PARTIAL" && /withheld/.test(run.message ?? "");
+  return run.withheldDeletions > 0;
 }
 
 /** A finished run in words: status, counts, skipped, and the server's message. */

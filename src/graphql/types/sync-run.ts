@@ -120,6 +120,11 @@ export class SyncRunType extends EntryCounts {
   @Field(() => Int, { description: "Occurrences in the window, imported or skipped." })
   occurrencesSeen!: number;
 
+  @Field(() => Int, {
+    description:
+      "Deletions (and detachments of entries you edited) held back because a calendar suddenly lost most of its events or looked empty. When the events were really deleted, confirm with syncNow(mode: FULL, confirmDeletions: true).",
+  })
+  withheldDeletions!: number;
 
   @Field(() => [SkippedCount])
   skipped!: SkippedCount[];

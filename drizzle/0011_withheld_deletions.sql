@@ -1,0 +1,1 @@
+ALTER TABLE "sync_runs" ADD COLUMN "withheld_deletions" integer DEFAULT 0 NOT NULL;
