@@ -1,11 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { sql } from "drizzle-orm";
-import fc from "fast-check";
-import { afterAll, beforeAll, it } from "vitest";
-import type { Services } from "../../src/services.js";
-import { openTestDatabase, testDatabaseKind, type TestDatabase } from "../helpers/database.js";
-import { startModelCalDAVServer, type ModelCalDAVServer } from "./caldav-server.js";
-import { historyCommands, historySeed, inProcessStore, setUpHistory, type HistoryEnvironment } from "./history.js";
+import { it } from "vitest";
+import { testDatabaseKind } from "../helpers/database.js";
+import { checkHistories, historyFixture } from "./history-runner.js";
 
 /**
  * The model-based history test (issue 13): random histories of server changes, faults, user edits,
@@ -23,48 +18,15 @@ import { historyCommands, historySeed, inProcessStore, setUpHistory, type Histor
  */
 const RUNS = Number(process.env.HISTORY_RUNS ?? 100);
 const MAX_COMMANDS = Number(process.env.HISTORY_MAX_COMMANDS ?? 30);
-const SEED = historySeed();
-const PATH = process.env.HISTORY_PATH;
-const REPLAY_PATH = process.env.HISTORY_REPLAY_PATH;
 const WIPE_EVERY = 100;
 
-let database: TestDatabase;
-let server: ModelCalDAVServer;
-let environment: HistoryEnvironment;
-
-beforeAll(async () => {
-  database = await openTestDatabase();
-  server = await startModelCalDAVServer();
-  environment = { db: database.db, store: inProcessStore(server) };
-});
-afterAll(async () => {
-  await server?.close();
-  await database?.close();
-});
+const fixture = historyFixture();
 
 it(`keeps the timesheet equal to the reference model over ${RUNS} random histories (${testDatabaseKind})`, async () => {
-  const shared: { services: Services | null; key: Buffer } = { services: null, key: randomBytes(32) };
   const stats: Record<string, number> = {};
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  let histories = 0;
-  let setupMs = 0;
-  await fc.assert(
-    fc.asyncProperty(historyCommands({ inProcessServer: true, maxCommands: MAX_COMMANDS, replayPath: REPLAY_PATH }), async (commands) => {
-      // Each history has its own user and calendars; the services stay, as a process would. The
-      // tables are emptied now and then only: deleting is slower than adding a user.
-      if (++histories % WIPE_EVERY === 0) {
-        await database.db.execute(sql`delete from users`);
-        server.reset();
-      }
-      server.clearFaults();
-      const setupStarted = performance.now();
-      const setup = await setUpHistory(environment, stats, shared);
-      setupMs += performance.now() - setupStarted;
-      await fc.asyncModelRun(() => setup, commands);
-    }),
-    { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: PATH !== undefined },
-  );
+  const { histories, setupMs } = await checkHistories(fixture, { runs: RUNS, maxCommands: MAX_COMMANDS, stats, wipeEvery: WIPE_EVERY });
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
