@@ -3,7 +3,7 @@ import { testDatabaseKind } from "../helpers/database.js";
 import { checkHistories, historyFixture } from "./history-runner.js";
 
 /**
- * The history test with the sync caches cut to 48 KB (SYNC_CACHE_MB sets them in MiB): a few
+ * The history test with the sync caches cut to 16 KB (SYNC_CACHE_MB sets them in MiB): a few
  * expansions and remembered syncs fit, so syncs keep meeting half-evicted state (a remembered sync
  * whose expansions are gone, an object cached and its neighbour not). A cache miss may only cost
  * time: the timesheet must still equal the reference model after every sync.
@@ -12,7 +12,7 @@ import { checkHistories, historyFixture } from "./history-runner.js";
  *   HISTORY_SEED, HISTORY_PATH, HISTORY_REPLAY_PATH as for history.test.ts
  */
 const RUNS = Number(process.env.HISTORY_TINY_CACHE_RUNS ?? 8);
-const TINY_CACHE_BYTES = 48 * 1024;
+const TINY_CACHE_BYTES = 16 * 1024;
 
 /** Evictions seen across every evaluation of the module (a restart in a history evaluates it anew). */
 const evictions = vi.hoisted(() => ({ count: 0 }));
