@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
@@ -14,5 +15,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Most test files wait on servers, browsers and child processes rather than compute: at least
+    // two run at once, also on a 2-core machine where Vitest's default (cores − 1) runs one.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });
