@@ -26,7 +26,7 @@ import type { CollectionChanges, SyncMode } from "./collection-sync.js";
 import { expandContext } from "./context.js";
 import { downloadCalendars, MirrorListings, type CalendarDownload } from "./download.js";
 import { expandCalendars, type SyncWindow } from "./expand.js";
-import { selectedCalendars, type Calendar } from "./mirror.js";
+import { liveLinksFrom, selectedCalendars, type Calendar } from "./mirror.js";
 import { syncMemos, type MemoObject } from "./object-cache.js";
 import { emptyResult, failedCalendar, plannedCalendars, summarize } from "./outcome.js";
 import type { PlanInput, SyncPlan } from "./plan.js";
@@ -184,6 +184,7 @@ export class SyncEngine {
         objects: cacheKeys,
         windowStart: window.start.getTime(),
         windowEnd: window.end.getTime(),
+        linksAhead: await liveLinksFrom(this.db, [...changes.keys()], window.end),
         heldElsewhere,
       });
     } else {

@@ -31,6 +31,16 @@ export async function existingLinks(db: Db, calendarIds: string[]): Promise<Exis
   return selectLinks(db, inArray(eventLinks.calendarId, calendarIds));
 }
 
+/** The live links (with an entry, not detached) of these calendars whose occurrence starts at or after `from`. */
+export async function liveLinksFrom(db: Db, calendarIds: string[], from: Date): Promise<{ calendarId: string; href: string; start: number }[]> {
+  if (calendarIds.length === 0) return [];
+  const rows = await db
+    .select({ calendarId: eventLinks.calendarId, href: eventLinks.href, start: eventLinks.occurrenceStart })
+    .from(eventLinks)
+    .where(and(inArray(eventLinks.calendarId, calendarIds), gte(eventLinks.occurrenceStart, from), isNotNull(eventLinks.timeEntryId), eq(eventLinks.detached, false)));
+  return rows.map((row) => ({ calendarId: row.calendarId, href: row.href, start: row.start.getTime() }));
+}
+
 /** Whether any of these calendars holds a link (tombstones and detached ones included). */
 export async function anyLinks(db: Db, calendarIds: string[]): Promise<boolean> {
   if (calendarIds.length === 0) return false;

@@ -221,6 +221,11 @@ export interface SyncMemo {
   objects: MemoObject[];
   windowStart: number;
   windowEnd: number;
+  /**
+   * Live links whose occurrence starts after the window: when the window reaches one, its event may
+   * have lost that occurrence while it was beyond the window, so its object is planned again.
+   */
+  linksAhead: { calendarId: string; href: string; start: number }[];
   /** Occurrences skipped as DUPLICATE because another calendar holds them: their starts and the run's warnings about them. */
   heldElsewhere: { starts: number[]; warnings: string[] };
 }

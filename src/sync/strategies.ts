@@ -57,7 +57,7 @@ export const FIRST_IMPORT: PlanningStrategy = {
 export const SCOPED: PlanningStrategy = {
   name: "SCOPED",
   async plan({ db, changes, expansion, input, memo }) {
-    const changed = memo && expansion.unavailable.size === 0 ? changedObjects(memo, changes, expansion.cacheKeys, input.desired) : null;
+    const changed = memo && expansion.unavailable.size === 0 ? changedObjects(memo, changes, expansion.cacheKeys, input.desired, input.window.end.getTime()) : null;
     if (changed === null) return null;
     const scoped = await scopedPlanInput(db, input, changed);
     const plan = planSync({ ...input, ...scoped });
@@ -105,6 +105,8 @@ export const UNCHANGED = {
     if ([...changes.values()].some((change) => change.strategy !== "UNCHANGED")) return null;
     const ws = window.start.getTime();
     const we = window.end.getTime();
+    // A link the window reached since: its occurrence may be gone (changed while beyond the window).
+    if (memo.linksAhead.some((link) => link.start < we)) return null;
     const counted: Pick<SyncRunResult, "occurrencesSeen" | "skipped" | "warnings"> = { occurrencesSeen: 0, skipped: {}, warnings: [] };
     let unchanged = 0;
     const unchangedIn = new Map<string, number>();
@@ -208,11 +210,18 @@ async function scopedPlanInput(db: Db, input: PlanInput, changed: Map<string, Se
 
 /**
  * The objects whose keys need planning after the remembered sync, per calendar (hrefs): the ones
- * downloaded or deleted now, and the ones with an occurrence that entered the window since. Every
+ * downloaded or deleted now, the ones with an occurrence that entered the window since, and the
+ * ones whose link the window reached since (the occurrence may be gone). Every
  * other object must be the one the remembered sync planned (same href and cache key, which holds
  * the etag), so its keys would come out NOTHING; if that cannot be shown, null: plan everything.
  */
-function changedObjects(memo: SyncMemo, changes: ReadonlyMap<string, CollectionChanges>, current: MemoObject[] | null, desired: DesiredEntry[]): Map<string, Set<string>> | null {
+function changedObjects(
+  memo: SyncMemo,
+  changes: ReadonlyMap<string, CollectionChanges>,
+  current: MemoObject[] | null,
+  desired: DesiredEntry[],
+  windowEnd: number,
+): Map<string, Set<string>> | null {
   if (current === null) return null;
   const changed = new Map<string, Set<string>>();
   const mark = (calendarId: string, href: string) => {
@@ -225,6 +234,7 @@ function changedObjects(memo: SyncMemo, changes: ReadonlyMap<string, CollectionC
     for (const href of change.deletions) mark(calendarId, href);
   }
   for (const entry of desired) if (entry.start.getTime() >= memo.windowEnd) mark(entry.calendarId, entry.href);
+  for (const link of memo.linksAhead) if (link.start < windowEnd) mark(link.calendarId, link.href);
   const isChanged = (o: { calendarId: string; href: string }) => changed.get(o.calendarId)?.has(o.href) ?? false;
   const before = new Map(memo.objects.filter((o) => !isChanged(o)).map((o) => [`${o.calendarId} ${o.href}`, o.key]));
   const now = current.filter((o) => !isChanged(o));

@@ -114,7 +114,7 @@ describe("planning strategies give the complete plan (fast-check, real database)
         await applyPlan(db, userId, firstImport!.plan, []);
 
         const { after, upserts, deletions } = evolve(before, ops);
-        const memo: SyncMemo = { fingerprint: "", states: new Map(), objects: keysOf(before), windowStart: WINDOW.start.getTime(), windowEnd: WINDOW.end.getTime(), heldElsewhere: { starts: [], warnings: [] } };
+        const memo: SyncMemo = { fingerprint: "", states: new Map(), objects: keysOf(before), windowStart: WINDOW.start.getTime(), windowEnd: WINDOW.end.getTime(), linksAhead: [], heldElsewhere: { starts: [], warnings: [] } };
         const changed = inputsFor(after, change(upserts, deletions), memo);
         expect(await FIRST_IMPORT.plan(changed)).toBeNull();
         const complete = (await COMPLETE.plan(changed))!.plan;
