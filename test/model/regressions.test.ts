@@ -455,3 +455,31 @@ it("holds a deleted object's UID while another item is missing, so no hour is co
   // The single event's entry became the series' first instance.
   expect(after[0]!.id).toBe(before.find((e) => e.notes === "Meeting moving")!.id);
 });
+
+/**
+ * Found by the history test (PGlite seed -1599038799): a series loses an instance while that
+ * instance is beyond the window (the window had been shortened), and the clock then brings the
+ * instance's time into the window. Nothing changed on the server since, so the fast path (and a
+ * scoped plan) left the entry of the vanished instance in place until a FULL sync.
+ */
+it("deletes the entry of an instance that vanished beyond the window once the window reaches it", async () => {
+  const clock = { now: Math.floor(Date.now() / HOUR_MS) * HOUR_MS };
+  const clocked = await freshServices(database.db, key, () => new Date(clock.now));
+  const s = await scenario({ services: clocked, server });
+  const reconfigure = (lookaheadDays: number) => clocked.integrations.configure(s.user.id, { id: s.integration.id, lookbackDays: 1, lookaheadDays });
+  const series = event("weekly", { start: clock.now - 3 * DAY_MS - 3 * HOUR_MS, rule: { freq: "WEEKLY", count: 2 } });
+  s.put("A", "stays.ics", event("stays", { start: clock.now - 2 * HOUR_MS }));
+  s.put("A", "weekly.ics", series);
+  await reconfigure(5);
+  // The other event and the series' second instance (the first is behind the one-day lookback).
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 2 });
+  await reconfigure(2);
+  // The second instance (in 4 days less 3 hours) is now beyond the window; the series loses it.
+  s.put("A", "weekly.ics", { ...series, rule: null });
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesDeleted: 0 });
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesDeleted: 0 });
+  clock.now += 2 * DAY_MS;
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesDeleted: 1 });
+  // The other event is behind the window now: kept.
+  expect((await s.entries()).map((e) => e.notes)).toEqual(["Meeting stays"]);
+});
