@@ -616,7 +616,8 @@ async function syncAndCheck(m: HistoryModel, r: HistorySystem, mode: "INCREMENTA
   // retried 503, or a PARTIAL the model predicts anyway). The model takes it, as the system did:
   // what a sync leaves (the guard weighs the entries there are) decides the next one.
   const clean = predictOnCopy(m, confirm);
-  if (clean.status === run.status && (await entryProblems(clean.timesheet, r)).length === 0) {
+  const sameDuplicates = run.status === "ERROR" || (run.skipped.DUPLICATE ?? 0) === clean.heldElsewhere;
+  if (clean.status === run.status && sameDuplicates && (await entryProblems(clean.timesheet, r)).length === 0) {
     m.timesheet = clean.timesheet;
     return;
   }
@@ -729,9 +730,10 @@ function predictedEntries(m: HistoryModel): ModelEntry[] {
 }
 
 /** A clean sync of a copy of the model's timesheet. */
-function predictOnCopy(m: HistoryModel, confirm: boolean): { timesheet: ReferenceTimesheet; status: string } {
+function predictOnCopy(m: HistoryModel, confirm: boolean): { timesheet: ReferenceTimesheet; status: string; heldElsewhere: number } {
   const timesheet = Object.setPrototypeOf(structuredClone(m.timesheet), ReferenceTimesheet.prototype) as ReferenceTimesheet;
-  return { timesheet, status: predict({ ...m, timesheet }, confirm).status };
+  const { status, heldElsewhere } = predict({ ...m, timesheet }, confirm);
+  return { timesheet, status, heldElsewhere };
 }
 
 /**
