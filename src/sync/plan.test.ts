@@ -426,7 +426,7 @@ describe("guard MASS_DELETE: more than half of the imported entries would go", (
 
   it("is judged without the calendars already withheld as empty", () => {
     const p = plan({
-      existing: [...links(100, "empty"), ...links(10, "cal")],
+      existing: [...links(100, "empty", "e"), ...links(10, "cal")],
       desired: unchangedDesired(links(10, "cal").slice(6)),
       calendars: [
         { calendarId: "empty", listedObjectCount: 0 },
@@ -436,6 +436,22 @@ describe("guard MASS_DELETE: more than half of the imported entries would go", (
     expect(p.guard).toMatchObject({ kind: "CALENDAR_EMPTY", withheldDeletes: 106, emptyCalendarIds: ["empty"] });
     expect(p.guard?.message).toMatch(/listed no objects.*would remove 6 of 10/);
     expect(p.deletes).toEqual([]);
+  });
+
+  it("neither counts nor withholds an occurrence that moved to the calendar holding it now", () => {
+    // "b" imported six occurrences that "a" (the smaller URL) now delivers: they move to "a".
+    const moving = links(6, "b", "shared");
+    const p = plan({
+      existing: [...moving, ...links(3, "b", "own"), links(1, "b", "gone")[0]!],
+      desired: [...unchangedDesired(links(3, "b", "own")), ...unchangedDesired(moving), ...unchangedDesired(links(6, "a", "shared"))],
+      calendars: [
+        { calendarId: "a", listedObjectCount: 6, url: "https://dav.example.com/a/" },
+        { calendarId: "b", listedObjectCount: 9, url: "https://dav.example.com/b/" },
+      ],
+    });
+    expect(p.guard).toBeNull();
+    expect(p.creates.map((d) => [d.calendarId, d.uid])).toEqual(links(6, "a", "shared").map((l) => ["a", l.uid]));
+    expect(p.deletes.map((l) => l.uid).sort()).toEqual(["gone0", ...moving.map((l) => l.uid)].sort());
   });
 });
 
@@ -654,12 +670,16 @@ describe("properties (500 random inputs)", () => {
           ...p.deletes,
           ...p.conflictsKept,
           ...p.duplicates,
-          // an occurrence several calendars reach is planned in all of them (strategies.ts, scopedPlanInput)
-          ...p.heldElsewhere.flatMap((h) => [h.desired, { ...h.desired, calendarId: h.heldIn }]),
+          ...p.heldElsewhere.map((h) => h.desired),
         ]),
-      ].map(occurrenceKey);
+      ];
+      // With several calendars, every UID in scope is planned in each of them (strategies.ts,
+      // scopedPlanInput): which calendar holds an occurrence, and whether a vanished link moved to
+      // it, depends on all of them.
+      const actedUids = new Set(acted.map((item) => item.uid));
+      const sameUid = input.calendars.length > 1 ? [...input.desired, ...input.existing].filter((item) => actedUids.has(item.uid)) : [];
       const r = random(seed * 104729);
-      const scope = new Set([...acted, ...[...input.desired, ...input.existing].map(occurrenceKey).filter(() => r.chance(0.3))]);
+      const scope = new Set([...acted, ...sameUid, ...[...input.desired, ...input.existing].filter(() => r.chance(0.3))].map(occurrenceKey));
       const counts = new Map<string, number>();
       for (const l of input.existing) {
         const inWindow = l.occurrenceStart >= WINDOW.start && l.occurrenceStart < WINDOW.end;

@@ -34,7 +34,9 @@
  * A plan may be scoped: when the caller knows that every key outside a set would
  * come out NOTHING (the objects behind them are the ones the last sync planned, and
  * nothing entered the window since), it passes only the links and desired entries of
- * the keys in the set, and the per-calendar counts the mass-delete guard weighs. The
+ * the keys in the set, and the per-calendar counts the mass-delete guard weighs. With several
+ * calendars, the set holds every key of each of its UIDs in every calendar: which calendar holds
+ * an occurrence, and so whether a vanished link merely moved, depends on all of them. The
  * plan is then the same as the complete one, minus the NOTHINGs it was not shown.
  *
  * Pure: no I/O, no clock. The caller applies the plan (./apply.ts), re-checking what it assumed.
@@ -198,8 +200,11 @@ export function planSync(input: PlanInput): SyncPlan {
     vanished.push(...judgeVanished(surplus, input.window));
   }
 
-  // Deletes and vanished-event conflicts wait for the guards; the rest is final.
-  const withheld = input.confirmDeletions ? null : applyGuards(vanished, guardedLinkCounts(links, input), input.calendars);
+  // Deletes and vanished-event conflicts wait for the guards; the rest is final. An occurrence that
+  // another calendar imports now has moved there (its holder changed): nothing of the user's time is
+  // lost, and withholding its deletion would count the hour twice, so the guards pass it by.
+  const movedAway = movedToAnotherCalendar(vanished, winners.values());
+  const withheld = input.confirmDeletions ? null : applyGuards(vanished.filter((v) => !movedAway.has(v.link)), guardedLinkCounts(links, input), input.calendars);
   for (const { link, decision } of vanished) {
     if (withheld?.links.has(link)) continue;
     if (decision === "DELETE") plan.deletes.push(link);
@@ -412,6 +417,21 @@ function pickOneDesiredPerKey(
 interface Vanished {
   link: ExistingLink;
   decision: "DELETE" | "KEEP_CONFLICT";
+}
+
+/**
+ * The vanished links whose occurrence (UID + RECURRENCE-ID) a winner of another calendar imports:
+ * the occurrence moved to the calendar that holds it now (see {@link oneCalendarPerOccurrence}).
+ */
+function movedToAnotherCalendar(vanished: readonly Vanished[], winners: Iterable<DesiredEntry>): Set<ExistingLink> {
+  const occurrence = (item: { uid: string; recurrenceId: string | null }) => JSON.stringify([item.uid, item.recurrenceId ?? null]);
+  const importedIn = new Map<string, Set<string>>();
+  for (const desired of winners) {
+    const calendars = importedIn.get(occurrence(desired)) ?? new Set<string>();
+    importedIn.set(occurrence(desired), calendars.add(desired.calendarId));
+  }
+  const moved = vanished.filter(({ link }) => [...(importedIn.get(occurrence(link)) ?? [])].some((calendarId) => calendarId !== link.calendarId));
+  return new Set(moved.map((v) => v.link));
 }
 
 /**

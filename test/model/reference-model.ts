@@ -20,7 +20,9 @@
  *                deletes nothing.
  *   guards       a calendar's deletions are withheld (PARTIAL) when it loses entries and lists no
  *                objects, or when at least 5 and more than half of its entries in the window would
- *                go; a FULL sync with confirmation overrides both.
+ *                go; a FULL sync with confirmation overrides both. An entry whose occurrence
+ *                another calendar imports in the same sync has moved, not gone: never withheld,
+ *                never counted.
  *   duplicates   two objects of one calendar with one key: the one the link names wins, else the
  *                smallest href; the run is PARTIAL.
  *   one entry    the same occurrence (UID + RECURRENCE-ID) in several selected calendars is imported
@@ -362,7 +364,15 @@ export class ReferenceTimesheet {
     }
     if (duplicates > 0) reasons.push("two objects share a UID");
 
-    const withheld = confirmDeletions ? new Set<Link>() : this.guards(vanished, judged, listedCount, inWindow);
+    // An occurrence another calendar imports now has moved there: the guards neither count nor hold it.
+    const importedIn = new Map<string, string[]>();
+    for (const [first] of candidates.values()) {
+      const occurrence = JSON.stringify([first!.uid, first!.recurrenceId]);
+      importedIn.set(occurrence, [...(importedIn.get(occurrence) ?? []), first!.calendar]);
+    }
+    const importedElsewhere = (link: Link) => (importedIn.get(JSON.stringify([link.uid, link.recurrenceId])) ?? []).some((calendar) => calendar !== link.calendar);
+    const weighed = vanished.filter((v) => !importedElsewhere(v.link));
+    const withheld = confirmDeletions ? new Set<Link>() : this.guards(weighed, judged, listedCount, inWindow);
     if (withheld.size > 0) reasons.push("deletions withheld");
     for (const { key, link, decision } of vanished) {
       if (withheld.has(link)) continue;

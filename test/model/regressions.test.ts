@@ -485,3 +485,29 @@ it("deletes the entry of an instance that vanished beyond the window once the wi
   // The other event is behind the window now: kept.
   expect((await s.entries()).map((e) => e.notes)).toEqual(["Meeting stays"]);
 });
+
+/**
+ * Found by the history test (seed 424242): while a multiget leaves out calendar A's copy of an
+ * event, calendar B imports its occurrences; once A's copy arrives they move to A, the smaller URL.
+ * The mass-delete guard counted that move as B losing 5 of its 9 entries and withheld it, so every
+ * instance was there twice until a confirmed FULL sync. A move to the holding calendar loses no time.
+ */
+it("moves occurrences to the holding calendar past the mass-delete guard, so no hour is counted twice", async () => {
+  const s = await scenario({ services, server }, ["A", "B"]);
+  const standup = event("standup", { start: yesterdayAt(9) - 3 * DAY_MS, title: "Standup" });
+  s.put("A", "standup.ics", standup);
+  for (const hour of [12, 13, 14, 15]) s.put("B", `b${hour}.ics`, event(`b${hour}`, { start: yesterdayAt(hour) }));
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 5 });
+  const series = { ...standup, rule: { freq: "DAILY" as const, count: 5 } };
+  s.put("A", "standup.ics", series);
+  s.put("B", "copy.ics", series);
+  server.inject({ kind: "multiget-omits-href" });
+  // A's changed object does not arrive: B imports the series, A keeps its single event's entry.
+  expect(await s.sync()).toMatchObject({ status: "PARTIAL", entriesCreated: 5, entriesDeleted: 0 });
+  expect(server.pendingFaults()).toBe(0);
+  const run = await s.sync();
+  expect(run).toMatchObject({ status: "SUCCESS", entriesCreated: 4, entriesDeleted: 5, withheldDeletions: 0, skipped: { DUPLICATE: 5 } });
+  const entries = await s.entries();
+  expect(entries.filter((e) => e.notes === "Standup").map((e) => e.startTime.getTime())).toEqual([0, 1, 2, 3, 4].map((day) => standup.start + day * DAY_MS));
+  expect(entries).toHaveLength(9);
+});
