@@ -65,6 +65,9 @@ export interface ModelCalDAVServer {
   inject(fault: Fault): void;
   /** Faults queued but not yet hit. */
   pendingFaults(): number;
+  /** The paths a multiget-omits-href fault left out since faults were last cleared. */
+  omittedPaths(): readonly string[];
+  /** Drops the queued faults and the record of omitted paths. */
   clearFaults(): void;
   /**
    * Called before each request is answered: a test does here what another
@@ -84,6 +87,7 @@ const XML_HEAD = '<?xml version="1.0" encoding="utf-8"?>\n';
 export async function startModelCalDAVServer(credentials = { username: "alice", password: "secret" }): Promise<ModelCalDAVServer> {
   const calendars = new Map<string, Calendar>();
   let faults: { fault: Fault; skip: number }[] = [];
+  const omitted: string[] = [];
   const log: string[] = [];
   let etagCounter = 0;
   const expectedAuth = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
@@ -227,8 +231,8 @@ export async function startModelCalDAVServer(credentials = { username: "alice", 
   }
 
   function multiget(calendar: Calendar, body: string, fault: Fault | null): Answer {
-    let hrefs = allTextOf(body, "href").map((href) => decodeURIComponent(new URL(href, "http://127.0.0.1").pathname));
-    if (fault?.kind === "multiget-omits-href") hrefs = hrefs.slice(1);
+    const hrefs = allTextOf(body, "href").map((href) => decodeURIComponent(new URL(href, "http://127.0.0.1").pathname));
+    if (fault?.kind === "multiget-omits-href") omitted.push(...hrefs.splice(0, 1));
     return multistatus(
       hrefs.map((href) => {
         const stored = calendar.objects.get(href);
@@ -278,13 +282,16 @@ export async function startModelCalDAVServer(credentials = { username: "alice", 
       faults.push({ fault, skip: fault.skip ?? 0 });
     },
     pendingFaults: () => faults.length,
+    omittedPaths: () => omitted,
     clearFaults() {
       faults = [];
+      omitted.length = 0;
     },
     reset() {
       api.beforeAnswer = null;
       calendars.clear();
       faults = [];
+      omitted.length = 0;
       log.length = 0;
     },
     close: () =>

@@ -113,6 +113,11 @@ export interface HistoryModel {
   started: number;
   /** names and UIDs are unique within a history */
   counter: number;
+  /**
+   * calendar → object name → the version the engine's mirror holds, as of the last sync checked
+   * exactly; a calendar left out is unknown (a faulted run the model could not follow since).
+   */
+  mirrored: Map<string, Map<string, ServerEntry>>;
 }
 
 /** The real side: the services over a real database, the calendar store and the clock. */
@@ -189,6 +194,7 @@ export async function setUpHistory(env: HistoryEnvironment, stats: Record<string
     now: start,
     started: start,
     counter: 0,
+    mirrored: new Map(CALENDARS.map((name) => [name, new Map()])),
   };
   const store: CalendarStore = {
     ...env.store,
@@ -529,6 +535,7 @@ const settingsCommands = (): fc.Arbitrary<Command>[] => [
       await r.services.integrations.configure(r.userId, { id: r.integrationId, calendars: [{ url: r.calendarUrls.get(p.calendar)!, selected: p.selected }] });
       if (p.selected) m.selected.add(p.calendar);
       else m.selected.delete(p.calendar);
+      m.mirrored.delete(p.calendar);
     }),
   ),
 ];
@@ -575,20 +582,46 @@ function sortedEntries(m: HistoryModel): ModelEntry[] {
   return [...m.timesheet.entries()].sort((a, b) => a.start - b.start || (a.id! < b.id! ? -1 : 1));
 }
 
-function serverState(m: HistoryModel) {
-  const calendars = new Map<string, Map<string, ServerObject>>();
-  for (const [calendar, objects] of m.server) calendars.set(calendar, new Map([...objects].map(([name, entry]) => [name, entry.unreadable ? null : entry.event])));
-  return { calendars, gone: m.gone };
+function serverState(m: HistoryModel, calendars: Map<string, Map<string, ServerEntry>> = m.server) {
+  const objects = new Map<string, Map<string, ServerObject>>();
+  for (const [calendar, entries] of calendars) objects.set(calendar, new Map([...entries].map(([name, entry]) => [name, entry.unreadable ? null : entry.event])));
+  return { calendars: objects, gone: m.gone };
 }
 
-function predict(m: HistoryModel, confirm: boolean) {
+function predict(m: HistoryModel, confirm: boolean, calendars: Map<string, Map<string, ServerEntry>> = m.server) {
   return m.timesheet.sync(
-    serverState(m),
+    serverState(m, calendars),
     { lookbackDays: m.lookbackDays, lookaheadDays: m.lookaheadDays, defaultProjectId: m.defaultProjectId, calendarDefaults: m.calendarDefaults, selected: m.selected },
     m.projects,
     m.now,
     confirm,
   );
+}
+
+/** After a sync the model followed exactly: the synced calendars' mirrors hold what the server held. */
+function mirrorSynced(m: HistoryModel, calendars: Map<string, Map<string, ServerEntry>> = m.server): void {
+  for (const calendar of m.selected) if (!m.gone.has(calendar)) m.mirrored.set(calendar, new Map(calendars.get(calendar)));
+}
+
+/**
+ * What the engine may know after a multiget left objects out (docs/sync.md: a missing item is
+ * never a deletion): the server as it is, but each object left out as the mirror holds it (absent
+ * when it is new), and, with `holdDeletions`, the objects deleted from such a calendar still there
+ * (a deletion waits while an item is missing). Null when a calendar's mirror is unknown.
+ */
+function viewWithOmissions(m: HistoryModel, omitted: readonly string[], holdDeletions: boolean): Map<string, Map<string, ServerEntry>> | null {
+  const view = new Map([...m.server].map(([calendar, objects]) => [calendar, new Map(objects)]));
+  for (const path of omitted) {
+    const [serverCalendar, object] = path.split("/").slice(-2) as [string, string];
+    const calendar = serverCalendar.slice(currentPrefix.length);
+    const mirror = m.mirrored.get(calendar);
+    if (!mirror || !view.has(calendar)) return null;
+    const known = mirror.get(object);
+    if (known) view.get(calendar)!.set(object, known);
+    else view.get(calendar)!.delete(object);
+    if (holdDeletions) for (const [name, entry] of mirror) if (!m.server.get(calendar)!.has(name)) view.get(calendar)!.set(name, entry);
+  }
+  return view;
 }
 
 /**
@@ -601,6 +634,7 @@ async function syncAndCheck(m: HistoryModel, r: HistorySystem, mode: "INCREMENTA
   const before = m.timesheet.entries().map((e) => ({ ...e }));
   const run = await r.services.sync.syncNow(r.userId, r.integrationId, { mode, trigger: "MANUAL", confirmDeletions: confirm });
   const faultHit = faulted && r.store.faults!.pendingFaults() === 0;
+  const omitted = [...(r.store.faults?.omittedPaths() ?? [])];
   r.store.faults?.clearFaults();
   const outcome = `${mode} ${run.status}${faultHit ? " (fault)" : ""}`;
   r.stats[outcome] = (r.stats[outcome] ?? 0) + 1;
@@ -610,17 +644,34 @@ async function syncAndCheck(m: HistoryModel, r: HistorySystem, mode: "INCREMENTA
     expect(run.status, `${context}\nthe model expected ${expected.status} (${expected.reasons.join(", ") || "clean"})`).toBe(expected.status);
     if (run.status !== "ERROR") expect(run.skipped.DUPLICATE ?? 0, `${context}\noccurrences another calendar holds`).toBe(expected.heldElsewhere);
     await expectEntries(m, r, context);
+    if (run.status !== "ERROR") mirrorSynced(m);
     return;
   }
   // A fault that changed nothing: the run is exactly what the model gives for a clean sync (a
   // retried 503, or a PARTIAL the model predicts anyway). The model takes it, as the system did:
   // what a sync leaves (the guard weighs the entries there are) decides the next one.
   const clean = predictOnCopy(m, confirm);
-  const sameDuplicates = run.status === "ERROR" || (run.skipped.DUPLICATE ?? 0) === clean.heldElsewhere;
-  if (clean.status === run.status && sameDuplicates && (await entryProblems(clean.timesheet, r)).length === 0) {
+  const sameDuplicates = (heldElsewhere: number) => run.status === "ERROR" || (run.skipped.DUPLICATE ?? 0) === heldElsewhere;
+  if (clean.status === run.status && sameDuplicates(clean.heldElsewhere) && (await entryProblems(clean.timesheet, r)).length === 0) {
     m.timesheet = clean.timesheet;
+    // Which calendars the faulted run downloaded is not known: nor are their mirrors.
+    m.mirrored.clear();
     return;
   }
+  // A multiget left objects out: the run is exactly a clean sync of what the engine could know.
+  // The model takes it too, so that what the run linked (which of two copies, say) holds after.
+  for (const holdDeletions of omitted.length > 0 && run.status !== "ERROR" ? [true, false] : []) {
+    const view = viewWithOmissions(m, omitted, holdDeletions);
+    if (!view) break;
+    const known = predictOnCopy(m, confirm, view);
+    if (sameDuplicates(known.heldElsewhere) && (await entryProblems(known.timesheet, r)).length === 0) {
+      m.timesheet = known.timesheet;
+      mirrorSynced(m, view);
+      r.stats[`${outcome}, exact with objects left out`] = (r.stats[`${outcome}, exact with objects left out`] ?? 0) + 1;
+      return;
+    }
+  }
+  m.mirrored.clear();
   await expectNothingLost(m, r, before, `${mode} sync with a fault ended ${run.status}: ${run.message ?? ""}`);
   await syncAndCheck(m, r, "INCREMENTAL", false, false);
 }
@@ -729,10 +780,10 @@ function predictedEntries(m: HistoryModel): ModelEntry[] {
   return predictOnCopy(m, false).timesheet.entries();
 }
 
-/** A clean sync of a copy of the model's timesheet. */
-function predictOnCopy(m: HistoryModel, confirm: boolean): { timesheet: ReferenceTimesheet; status: string; heldElsewhere: number } {
+/** A clean sync of a copy of the model's timesheet (of the server as it is, or as `calendars` say). */
+function predictOnCopy(m: HistoryModel, confirm: boolean, calendars?: Map<string, Map<string, ServerEntry>>): { timesheet: ReferenceTimesheet; status: string; heldElsewhere: number } {
   const timesheet = Object.setPrototypeOf(structuredClone(m.timesheet), ReferenceTimesheet.prototype) as ReferenceTimesheet;
-  const { status, heldElsewhere } = predict({ ...m, timesheet }, confirm);
+  const { status, heldElsewhere } = predict({ ...m, timesheet }, confirm, calendars);
   return { timesheet, status, heldElsewhere };
 }
 
