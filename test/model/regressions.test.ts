@@ -511,3 +511,32 @@ it("moves occurrences to the holding calendar past the mass-delete guard, so no 
   expect(entries.filter((e) => e.notes === "Standup").map((e) => e.startTime.getTime())).toEqual([0, 1, 2, 3, 4].map((day) => standup.start + day * DAY_MS));
   expect(entries).toHaveLength(9);
 });
+
+/**
+ * Found by the history test (seed 17033482): the clock brings a series' instance into the window
+ * while a multiget leaves out a new same-calendar copy of the series (a broken server's duplicate
+ * UID). The run can only import the instance from the series it has; once the copy arrives, the
+ * object the link names keeps winning, so no entry flips between the copies. The history test now
+ * checks such a run exactly, against a clean sync of what the engine could know.
+ */
+it("keeps an instance imported while its same-calendar copy was missing with the object it came from", async () => {
+  const clock = { now: Math.floor(Date.now() / HOUR_MS) * HOUR_MS };
+  const clocked = await freshServices(database.db, key, () => new Date(clock.now));
+  const s = await scenario({ services: clocked, server });
+  await clocked.integrations.configure(s.user.id, { id: s.integration.id, lookbackDays: 1, lookaheadDays: 2 });
+  const daily = event("daily", { start: clock.now - 12 * HOUR_MS, title: "Standup", rule: { freq: "DAILY", count: 4 } });
+  s.put("A", "series.ics", daily);
+  // The instances 12 h ago, in 12 h and in 36 h; the one in 60 h is beyond the window.
+  expect(await s.sync("INCREMENTAL", clocked)).toMatchObject({ status: "SUCCESS", entriesCreated: 3 });
+  const before = await s.entries();
+  s.put("A", "a-copy.ics", { ...daily, title: "Alpha planning" });
+  clock.now += 22 * HOUR_MS;
+  server.inject({ kind: "multiget-omits-href" });
+  expect(await s.sync("INCREMENTAL", clocked)).toMatchObject({ status: "PARTIAL", entriesCreated: 1, entriesDeleted: 0 });
+  expect(server.pendingFaults()).toBe(0);
+  // The copy arrives: two objects with one UID (PARTIAL), and the series the links name wins.
+  expect(await s.sync("INCREMENTAL", clocked)).toMatchObject({ status: "PARTIAL", entriesCreated: 0, entriesUpdated: 0, entriesDeleted: 0 });
+  const after = await s.entries();
+  expect(after.map((e) => e.notes)).toEqual(["Standup", "Standup", "Standup", "Standup"]);
+  expect(after.slice(0, 3).map((e) => e.id)).toEqual(before.map((e) => e.id));
+});
