@@ -12,12 +12,11 @@ import {
   type DiscoveredCalendar,
 } from "../caldav/index.js";
 import type { Db } from "../db/client.js";
-import { calendarObjects, eventLinks, integrationCalendars, integrations, syncRuns, users, type EntriesCleanup } from "../db/schema.js";
+import { calendarObjects, eventLinks, integrationCalendars, integrations, users, type EntriesCleanup } from "../db/schema.js";
 import { AppError, badInput, notFound } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { ProjectService } from "../projects/service.js";
 import { scheduleAfterUserChange } from "../scheduler/schedule-state.js";
-import type { SyncRun } from "../sync/runs.js";
 import { cleanUpImportedEntries } from "../time-entries/service.js";
 import { NAME_MAX_LENGTH, validateText, validateTimezone } from "../users/validation.js";
 import type { CalDAVAccess, CalDAVCredentials } from "./caldav-access.js";
@@ -111,17 +110,6 @@ export class IntegrationService {
     const [row] = await this.db.select().from(integrations).where(and(eq(integrations.userId, userId), eq(integrations.id, id)));
     if (!row) throw notFound("Integration");
     return row;
-  }
-
-  /** One sync run of one of the user's integrations, by its id alone (a client polling after syncNow). */
-  async syncRun(userId: string, runId: string): Promise<SyncRun> {
-    const [row] = await this.db
-      .select({ run: syncRuns })
-      .from(syncRuns)
-      .innerJoin(integrations, eq(integrations.id, syncRuns.integrationId))
-      .where(and(eq(integrations.userId, userId), eq(syncRuns.id, runId)));
-    if (!row) throw notFound("Sync run");
-    return row.run;
   }
 
   async calendars(userId: string, integrationId: string): Promise<IntegrationCalendar[]> {

@@ -99,6 +99,16 @@ export class SyncRunStore {
     return run ?? null;
   }
 
+  /** A run by its id alone, when it is of one of the user's integrations. */
+  async getOfUser(userId: string, runId: string): Promise<SyncRun | null> {
+    const [row] = await this.db
+      .select({ run: syncRuns })
+      .from(syncRuns)
+      .innerJoin(integrations, eq(integrations.id, syncRuns.integrationId))
+      .where(and(eq(integrations.userId, userId), eq(syncRuns.id, runId)));
+    return row?.run ?? null;
+  }
+
   /** Newest first; `after` is the id of the last run of the previous page. */
   async list(integrationId: string, first: number, after: string | null): Promise<{ runs: SyncRun[]; hasNextPage: boolean }> {
     if (first < 1 || first > 100) throw badInput("first", "must be from 1 to 100");

@@ -1,3 +1,4 @@
+import { notFound } from "../errors.js";
 import type { Integration, IntegrationService } from "../integrations/service.js";
 import type { SyncMode } from "./collection-sync.js";
 import type { SyncEngine } from "./engine.js";
@@ -64,6 +65,13 @@ export class SyncService {
   /** Runs of running syncs still in this process, for a graceful shutdown. */
   running(): Promise<SyncRun>[] {
     return [...this.inFlight.values()];
+  }
+
+  /** One sync run of one of the user's integrations, by its id alone (a client polling after syncNow). */
+  async syncRun(userId: string, runId: string): Promise<SyncRun> {
+    const run = await this.runs.getOfUser(userId, runId);
+    if (!run) throw notFound("Sync run");
+    return run;
   }
 
   async list(userId: string, integrationId: string, first: number, after: string | null) {

@@ -28,7 +28,7 @@ export class SyncResolver {
 
   @Query(() => SyncRunType, { description: "One sync run of one of the caller's integrations: poll it after syncNow answered RUNNING." })
   async syncRun(@Ctx() ctx: GraphQLContext, @Arg("id", () => UUID) id: string): Promise<SyncRunType> {
-    return toType(await ctx.services.integrations.syncRun(ctx.user.id, id));
+    return toType(await ctx.services.sync.syncRun(ctx.user.id, id));
   }
 
   @Query(() => SyncRunConnection, { description: "The integration's sync history, newest first." })
