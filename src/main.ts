@@ -50,7 +50,10 @@ async function main(): Promise<void> {
   );
   running.push({ stop: () => database.close() });
   const metrics = new Metrics(() => countDue(database.db));
-  const services = createServices(database.db, serviceDepsFromConfig(config, log, metrics));
+  const deps = serviceDepsFromConfig(config, log, metrics);
+  const services = createServices(database.db, deps);
+  // Stopped after the running syncs below: their requests use these connections to the end.
+  running.push({ stop: () => deps.caldav.close() });
   // Only this process may open the embedded database: the CLI's user and token commands come here.
   if (database.kind === "pglite") running.push(await startAdminSocket(config.dataDir, services.users, config.defaultTimezone, log));
   // The embedded database belongs to this process alone: any RUNNING run left in it is dead.

@@ -16,6 +16,8 @@ export interface CalDAVCredentials {
  */
 export interface CalDAVAccess {
   connect(credentials: CalDAVCredentials): CalDAVHttpClient;
+  /** Closes the shared connections, at shutdown once no sync runs any more. */
+  close(): Promise<void>;
 }
 
 export function createCalDAVAccess(
@@ -40,5 +42,6 @@ export function createCalDAVAccess(
         onRequest: hooks.onRequest,
         retryBaseDelayMs: hooks.retryBaseDelayMs,
       }),
+    close: () => pool.close(),
   };
 }

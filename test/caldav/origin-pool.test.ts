@@ -14,6 +14,8 @@ interface CountingServer {
   port: number;
   /** connections accepted */
   connections: number;
+  /** connections still open */
+  open(): number;
   /** requests being answered now, and the most at once */
   inFlight: number;
   maxInFlight: number;
@@ -47,6 +49,7 @@ async function countingServer(answer: (req: IncomingMessage, res: ServerResponse
     origin: `http://127.0.0.1:${port}`,
     port,
     connections: 0,
+    open: () => sockets.size,
     inFlight: 0,
     maxInFlight: 0,
     authorizations: [],
@@ -80,6 +83,19 @@ describe("connections shared between integrations", () => {
     await bob.close();
     expect(server.connections).toBe(1);
     expect(server.authorizations).toEqual([basic("alice", "alice-secret"), basic("bob", "bob-secret"), basic("alice", "alice-secret"), basic("bob", "bob-secret")]);
+  });
+
+  it("closes the shared connections when the process shuts down, not when a client closes", async () => {
+    const server = await countingServer((req, res) => ok(res));
+    const caldav = access();
+    const client = caldav.connect({ username: "alice", password: "alice-secret", verifyTls: true });
+    await client.request({ method: "GET", url: `${server.origin}/cal/` });
+    await client.close();
+    await later(50);
+    expect(server.open()).toBe(1);
+    await caldav.close();
+    for (let i = 0; i < 100 && server.open() > 0; i++) await later(20);
+    expect(server.open()).toBe(0);
   });
 
   it("keeps clients that do not share a pool on their own connections", async () => {
