@@ -681,6 +681,8 @@ interface RealEntry extends EntryFields {
   source: string;
   calendar: string | null;
   uid: string | null;
+  /** the RECURRENCE-ID its link names, as an instant */
+  recurrenceId: number | null;
 }
 
 async function realEntries(r: HistorySystem): Promise<RealEntry[]> {
@@ -701,6 +703,7 @@ async function realEntries(r: HistorySystem): Promise<RealEntry[]> {
         source: e.source,
         calendar: event ? (calendarOf.get(event.calendarUrl) ?? event.calendarUrl) : null,
         uid: event?.uid ?? null,
+        recurrenceId: event?.recurrenceId ? Date.parse(event.recurrenceId) : null,
       });
     }
     if (!page.hasNextPage) return out;
@@ -733,7 +736,10 @@ async function entryProblems(timesheet: ReferenceTimesheet, r: HistorySystem): P
     unclaimed.delete(entry.id!);
   }
   for (const entry of model.filter((e) => e.id === null)) {
-    const match = [...unclaimed.values()].find((e) => fieldsKey(e) === fieldsKey(entry));
+    // Two entries may look alike (a broken server's single event and a series' first instance at
+    // the same hour): the one linked under the same key is this one.
+    const alike = [...unclaimed.values()].filter((e) => fieldsKey(e) === fieldsKey(entry));
+    const match = alike.find((e) => e.recurrenceId === timesheet.recurrenceIdOf(entry)) ?? alike[0];
     if (!match) problems.push(`missing (new): ${describe(entry)}`);
     else {
       entry.id = match.id;

@@ -213,6 +213,12 @@ export class ReferenceTimesheet {
     return [...imported, ...this.manual];
   }
 
+  /** The RECURRENCE-ID of the key an imported entry is linked under (null: a single event); undefined for a manual one. */
+  recurrenceIdOf(entry: ModelEntry): number | null | undefined {
+    for (const link of this.links.values()) if (link.entry === entry) return link.recurrenceId;
+    return undefined;
+  }
+
   addManual(entry: ModelEntry): void {
     this.manual.push(entry);
   }
