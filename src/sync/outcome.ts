@@ -119,7 +119,16 @@ export function summarize(plan: SyncPlan, applied: AppliedPlan, result: SyncRunR
   const changedDuringSync = result.conflictsKept - applied.conflictsKept;
   if (ofDeletedEvents > 0) parts.push(`${entries(ofDeletedEvents)} you edited ${ofDeletedEvents === 1 ? "was" : "were"} kept although ${ofDeletedEvents === 1 ? "its event was" : "their events were"} deleted from the calendar.`);
   if (changedDuringSync > 0) parts.push(`${entries(changedDuringSync)} you changed during the sync kept your change${changedDuringSync === 1 ? "" : "s"}.`);
-  if (result.errors.length > 0) parts.push(`${result.errors.length} calendar object${result.errors.length === 1 ? "" : "s"} could not be read and ${result.errors.length === 1 ? "was" : "were"} skipped (see errors).`);
+  // `errors` lists the unreadable objects and, one per occurrence, the duplicates (engine.ts).
+  const duplicates = plan.duplicates.length;
+  const unreadable = result.errors.length - duplicates;
+  if (unreadable > 0) parts.push(`${unreadable} calendar object${unreadable === 1 ? "" : "s"} could not be read and ${unreadable === 1 ? "was" : "were"} skipped (see errors).`);
+  if (duplicates > 0) {
+    parts.push(
+      `${duplicates} occurrence${duplicates === 1 ? " was" : "s were"} also in another calendar object with the same UID and imported once (see errors); ` +
+        `delete the duplicate events on the server to clear this.`,
+    );
+  }
   if (plan.guard) parts.push(plan.guard.message);
   return [...notes, ...parts].join(" ");
 }

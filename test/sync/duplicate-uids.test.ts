@@ -40,6 +40,9 @@ describe("two calendar objects claiming one UID", () => {
     const run = await syncNow(api, token, integrationId, "FULL");
     expect(run).toMatchObject({ status: "PARTIAL", entriesCreated: 2 });
     expect(run.errors).toEqual([{ href: `${server.calendarUrl}b.ics`, uid: "shared", message: expect.stringMatching(/same UID and RECURRENCE-ID/) }]);
+    // Nothing was unreadable: the message says what happened and what clears it.
+    expect(run.message).not.toMatch(/could not be read/);
+    expect(run.message).toMatch(/1 occurrence was also in another calendar object with the same UID and imported once \(see errors\); delete the duplicate events on the server/);
     const entries = await importedEntries(api, token);
     expect(byUid(entries, "shared").map((e) => e.notes)).toEqual(["From a"]);
     expect(byUid(entries, "own")).toHaveLength(1);

@@ -46,6 +46,7 @@ for (const kind of STORES_MALFORMED) {
       expect(run.entriesDeleted).toBe(0);
       expect(run.errors).toEqual([expect.objectContaining({ uid: "flaky-1", href: expect.stringContaining("flaky.ics") })]);
       expect(run.skipped).toContainEqual({ reason: "PARSE_ERROR", count: 1 });
+      expect(run.message).toMatch(/1 calendar object could not be read and was skipped \(see errors\)/);
       expect(byUid(await importedEntries(api, token), "flaky-1")).toEqual(before);
       expect(byUid(await importedEntries(api, token), "good-1")).toHaveLength(1);
     });
