@@ -647,27 +647,27 @@ async function syncAndCheck(m: HistoryModel, r: HistorySystem, mode: "INCREMENTA
     if (run.status !== "ERROR") mirrorSynced(m);
     return;
   }
-  // A fault that changed nothing: the run is exactly what the model gives for a clean sync (a
-  // retried 503, or a PARTIAL the model predicts anyway). The model takes it, as the system did:
-  // what a sync leaves (the guard weighs the entries there are) decides the next one.
-  const clean = predictOnCopy(m, confirm);
-  const sameDuplicates = (heldElsewhere: number) => run.status === "ERROR" || (run.skipped.DUPLICATE ?? 0) === heldElsewhere;
-  if (clean.status === run.status && sameDuplicates(clean.heldElsewhere) && (await entryProblems(clean.timesheet, r)).length === 0) {
-    m.timesheet = clean.timesheet;
-    // Which calendars the faulted run downloaded is not known: nor are their mirrors.
-    m.mirrored.clear();
-    return;
-  }
-  // A multiget left objects out: the run is exactly a clean sync of what the engine could know.
-  // The model takes it too, so that what the run linked (which of two copies, say) holds after.
-  for (const holdDeletions of omitted.length > 0 && run.status !== "ERROR" ? [true, false] : []) {
-    const view = viewWithOmissions(m, omitted, holdDeletions);
-    if (!view) break;
-    const known = predictOnCopy(m, confirm, view);
-    if (sameDuplicates(known.heldElsewhere) && (await entryProblems(known.timesheet, r)).length === 0) {
-      m.timesheet = known.timesheet;
-      mirrorSynced(m, view);
-      r.stats[`${outcome}, exact with objects left out`] = (r.stats[`${outcome}, exact with objects left out`] ?? 0) + 1;
+  // A faulted run is exactly a clean sync of what the engine could know: each calendar the run
+  // names as failed (or all, for an ERROR) kept its state, as one answering 404 does; and, when a
+  // multiget left objects out, each of those as the mirror holds it (docs/sync.md: a missing item
+  // is never a deletion), with or without the deletions of its calendar held meanwhile. The model
+  // takes such a run, as the system did: what a run leaves (which copy it linked, which UID it read,
+  // the entries the guard weighs) decides the next one.
+  const urlsToNames = new Map([...r.calendarUrls].map(([name, url]) => [url, name]));
+  const failed = run.status === "ERROR" ? [...m.selected] : run.calendars.filter((c) => c.status === "ERROR").map((c) => urlsToNames.get(c.url)!);
+  const known = { ...m, gone: new Set([...m.gone, ...failed]) };
+  const views: { calendars: Map<string, Map<string, ServerEntry>> | null; label: string }[] = [{ calendars: m.server, label: "" }];
+  if (omitted.length > 0 && run.status !== "ERROR") for (const holdDeletions of [true, false]) views.push({ calendars: viewWithOmissions(m, omitted, holdDeletions), label: ", exact with objects left out" });
+  for (const view of views) {
+    if (!view.calendars) continue;
+    const expected = predictOnCopy(known, confirm, view.calendars);
+    const sameDuplicates = run.status === "ERROR" || (run.skipped.DUPLICATE ?? 0) === expected.heldElsewhere;
+    // Missing items make a calendar PARTIAL, which the model does not know of as such.
+    const sameStatus = view.label ? run.status === "PARTIAL" : expected.status === run.status;
+    if (sameStatus && sameDuplicates && (await entryProblems(expected.timesheet, r)).length === 0) {
+      m.timesheet = expected.timesheet;
+      mirrorSynced(known, view.calendars);
+      if (view.label) r.stats[`${outcome}${view.label}`] = (r.stats[`${outcome}${view.label}`] ?? 0) + 1;
       return;
     }
   }
