@@ -317,7 +317,7 @@ describe("guard CALENDAR_EMPTY: a calendar that had entries lists no objects", (
     const p = plan(input);
     expect(p.guard).toEqual({
       kind: "CALENDAR_EMPTY",
-      message: expect.stringMatching(/listed no objects.*\(cal\).*Nothing was deleted \(2 deletions and 1 conflict withheld\)/),
+      message: expect.stringMatching(/listed no objects.*\(cal\).*Nothing was deleted from that calendar \(2 deletions and 1 conflict withheld\)/),
       withheldDeletes: 2,
       withheldConflicts: 1,
       emptyCalendarIds: ["cal"],
@@ -434,7 +434,7 @@ describe("guard MASS_DELETE: more than half of the imported entries would go", (
       ],
     });
     expect(p.guard).toMatchObject({ kind: "CALENDAR_EMPTY", withheldDeletes: 106, emptyCalendarIds: ["empty"] });
-    expect(p.guard?.message).toMatch(/listed no objects.*would remove 6 of 10/);
+    expect(p.guard?.message).toMatch(/listed no objects.*would remove 6 of 10.*Nothing was deleted from those calendars/);
     expect(p.deletes).toEqual([]);
   });
 

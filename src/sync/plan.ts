@@ -466,8 +466,10 @@ function applyGuards(
         `${massDelete.calendarIds.size === 1 ? "a calendar" : `${massDelete.calendarIds.size} calendars`}, more than half.`,
     );
   }
+  // Other calendars' deletions went ahead: say whose were held back.
+  const heldCalendars = emptyCalendarIds.size + (massDelete?.calendarIds.size ?? 0);
   messages.push(
-    `Nothing was deleted (${plural(withheldDeletes, "deletion")} and ${plural(withheldConflicts, "conflict")} withheld). ` +
+    `Nothing was deleted from ${heldCalendars === 1 ? "that calendar" : "those calendars"} (${plural(withheldDeletes, "deletion")} and ${plural(withheldConflicts, "conflict")} withheld). ` +
       `If the events really are gone, run a FULL sync and confirm the deletion.`,
   );
   return {
