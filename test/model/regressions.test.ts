@@ -589,3 +589,27 @@ it("holds no UID for an object that turned unreadable before any sync read it", 
   s.put("A", "new-name.ics", event("moving", { start: yesterdayAt(9) }));
   expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 1 });
 });
+
+/**
+ * Found by the history test (seed -348949342), a fault of the test's: an event moves to another
+ * href and a multiget leaves the new object out, so the run keeps the entry and its link still names
+ * the old href. When a same-calendar copy of the event appears next, neither object is the one the
+ * link names, and the smaller href wins, as when the move and the copy arrive in one sync. The model
+ * had taken the run as a read of the server as it is (the entries were the same), and so believed
+ * the link named the moved object; it now tries first the view in which the objects left out are unread.
+ */
+it("lets the smaller href win a key whose linked object moved while a multiget left it out", async () => {
+  const s = await scenario({ services, server });
+  const single = event("single", { start: yesterdayAt(8), title: "Alpha planning" });
+  s.put("A", "event-1.ics", single);
+  expect(await s.sync()).toMatchObject({ status: "SUCCESS", entriesCreated: 1 });
+  const [imported] = await s.entries();
+  s.remove("A", "event-1.ics");
+  s.put("A", "moved-4.ics", single);
+  server.inject({ kind: "multiget-omits-href" });
+  expect(await s.sync()).toMatchObject({ status: "PARTIAL", entriesCreated: 0, entriesUpdated: 0, entriesDeleted: 0 });
+  expect(server.pendingFaults()).toBe(0);
+  s.put("A", "copy-6.ics", { ...single, title: "Beta" });
+  expect(await s.sync()).toMatchObject({ status: "PARTIAL", entriesCreated: 0, entriesUpdated: 1, entriesDeleted: 0 });
+  expect((await s.entries()).map((e) => [e.id, e.notes])).toEqual([[imported!.id, "Beta"]]);
+});
